@@ -1,0 +1,37 @@
+# The two set-up commands of the README: `make demo` and `make test`.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: demo test test-slow lint bench golden clean
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+$(VENV)/.demo: $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install -q -e .
+	touch $@
+
+$(VENV)/.test: $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install -q -e '.[test]'
+	touch $@
+
+demo: $(VENV)/.demo  ## install and run the demo
+	$(BIN)/python -m leafgrad.demo
+
+test: $(VENV)/.test  ## install test extras and run the suite (PyTorch is the oracle)
+	$(BIN)/python -m ruff check src tests benchmarks
+	$(BIN)/python -m pytest -n 2 2>/dev/null || $(BIN)/python -m pytest
+
+test-slow: $(VENV)/.test  ## long fuzzing runs: many more hypothesis examples per op
+	$(BIN)/python -m pytest -m slow -p no:cacheprovider
+
+golden: $(VENV)/.test  ## regenerate the golden fixtures from PyTorch
+	$(BIN)/python -m tests.ops.make_golden
+
+bench: $(VENV)/.test  ## leafgrad vs PyTorch ratios on the reference workloads
+	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $(BIN)/python benchmarks/run.py
+
+clean:
+	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache .hypothesis

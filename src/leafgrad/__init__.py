@@ -1,0 +1,46 @@
+"""leafgrad: define-by-run automatic differentiation on NumPy, with PyTorch's API.
+
+>>> import leafgrad as torch
+>>> x = torch.tensor(2., requires_grad=True)
+>>> y = x ** 2
+>>> y.backward()
+>>> x.grad
+tensor(4.)
+"""
+
+from __future__ import annotations
+
+from . import autograd, dtypes, ops
+from .autograd import (
+    enable_grad,
+    inference_mode,
+    is_grad_enabled,
+    is_inference_mode_enabled,
+    no_grad,
+    set_grad_enabled,
+)
+from .creation import *  # noqa: F403
+from .creation import __all__ as _creation_all
+from .dtypes import (
+    bool_ as bool,  # noqa: A004
+    dtype,
+    float16,
+    float32,
+    float64,
+    get_default_dtype,
+    int8,
+    int16,
+    int32,
+    int64,
+    promote_types,
+    set_default_dtype,
+    uint8,
+)
+from .ops import *  # noqa: F403
+from .random import Generator, default_generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state
+from .tensor import Size, Tensor, device
+
+half, float, double = float16, float32, float64  # noqa: A001
+short, int, long = int16, int32, int64  # noqa: A001
+
+__version__ = "0.1.0"

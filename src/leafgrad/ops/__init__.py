@@ -1,0 +1,23 @@
+"""The op library.
+
+Each family module lists its public functions (``__all__``), the ones that are
+also Tensor methods (``methods``, bound under the same name) and its operator
+dunders (``dunders``: name -> function). This file binds them all, in one place.
+"""
+
+from __future__ import annotations
+
+from ..tensor import Tensor
+from . import elementwise, reduction, shape
+
+FAMILIES = (elementwise, reduction, shape)
+
+__all__: list[str] = []
+for _mod in FAMILIES:
+    for _name in _mod.__all__:
+        globals()[_name] = getattr(_mod, _name)
+        __all__.append(_name)
+    for _name in _mod.methods:
+        setattr(Tensor, _name, getattr(_mod, _name))
+    for _name, _fn in getattr(_mod, "dunders", {}).items():
+        setattr(Tensor, _name, _fn)

@@ -1,0 +1,488 @@
+"""Tensor: a backend array with autograd state (requires_grad, grad, grad_fn, version).
+
+Operators and methods are the op functions of ``leafgrad.ops`` bound onto the
+class in one table at the bottom of ``leafgrad/ops/__init__.py``; this file holds
+only the state and the methods about autograd, conversion and identity.
+"""
+
+from __future__ import annotations
+
+import warnings
+import weakref
+from typing import Any, Callable
+
+from . import dtypes as _dt
+from .autograd import grad_mode
+from .autograd.graph import RemovableHandle, add_hook
+from .backend import np
+
+_new = object.__new__
+
+
+class device:
+    """Where a tensor's data lives (``device('cpu')``)."""
+
+    __slots__ = ("type", "index")
+
+    def __init__(self, type: str | device = "cpu", index: int | None = None) -> None:  # noqa: A002
+        if isinstance(type, device):
+            type, index = type.type, type.index
+        if ":" in type:
+            type, idx = type.split(":")
+            index = int(idx)
+        if type != "cpu":
+            raise RuntimeError(f"leafgrad has no '{type}' device yet (only 'cpu')")
+        self.type = type
+        self.index = index
+
+    def __repr__(self) -> str:
+        idx = "" if self.index is None else f", index={self.index}"
+        return f"device(type='{self.type}'{idx})"
+
+    def __str__(self) -> str:
+        return self.type if self.index is None else f"{self.type}:{self.index}"
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, str):
+            other = device(other)
+        return isinstance(other, device) and (self.type, self.index) == (other.type, other.index)
+
+    def __hash__(self) -> int:
+        return hash((self.type, self.index))
+
+
+CPU = device("cpu")
+
+
+class _VariableMeta(type):
+    def __instancecheck__(cls, obj: object) -> bool:
+        return isinstance(obj, Tensor)
+
+
+class Tensor:
+    """An n-dimensional array that records the operations applied to it.
+
+    >>> x = leafgrad.tensor([1., 2.], requires_grad=True)
+    >>> (x * x).sum().backward()
+    >>> x.grad
+    tensor([2., 4.])
+    """
+
+    __slots__ = ("_data", "_rg", "_edge", "_grad", "_vc", "_base", "_acc", "_extra",
+                 "__weakref__")
+    __array_priority__ = 1000  # ndarray (op) Tensor defers to Tensor's reflected operator
+
+    # -- construction ----------------------------------------------------------------
+    def __new__(cls, *args, **kwargs):
+        # The legacy constructor: Tensor(data) or Tensor(*sizes) -> default-dtype tensor.
+        from .creation import _legacy_tensor
+
+        return _legacy_tensor(cls, *args, **kwargs)
+
+    @staticmethod
+    def _make(data) -> Tensor:
+        """Wrap a backend array (no copy) as a fresh leaf that does not require grad."""
+        t = _new(Tensor)
+        t._data = data
+        t._rg = False
+        t._edge = None
+        t._grad = None
+        t._vc = [0]
+        t._base = None
+        t._acc = None
+        t._extra = None
+        return t
+
+    @staticmethod
+    def _make_output(data, node, nr: int, vc: list) -> Tensor:
+        # A saved output, rebuilt on unpack: shares data and version, hangs on its node.
+        t = Tensor._make(data)
+        t._vc = vc
+        t._rg = True
+        t._edge = (node, nr)
+        return t
+
+    def _owns_data(self) -> bool:
+        d = self._data
+        return d.base is None and d.flags.writeable and self._base is None
+
+    def _private_copy(self) -> Tensor:
+        return Tensor._make(self._data.copy())
+
+    # -- metadata --------------------------------------------------------------------
+    @property
+    def shape(self) -> Size:
+        return Size(self._data.shape)
+
+    def size(self, dim: int | None = None):
+        """The shape, or the size of one dimension."""
+        if dim is None:
+            return Size(self._data.shape)
+        return self._data.shape[_wrap_dim(dim, self._data.ndim)]
+
+    def dim(self) -> int:
+        return self._data.ndim
+
+    ndimension = dim
+
+    @property
+    def ndim(self) -> int:
+        return self._data.ndim
+
+    def numel(self) -> int:
+        return self._data.size
+
+    nelement = numel
+
+    @property
+    def dtype(self) -> _dt.dtype:
+        return _dt.FROM_NP[self._data.dtype]
+
+    @property
+    def device(self) -> device:
+        return CPU
+
+    @property
+    def is_cuda(self) -> bool:
+        return False
+
+    @property
+    def layout(self) -> str:
+        return "leafgrad.strided"
+
+    def is_floating_point(self) -> bool:
+        return self._data.dtype.kind == "f"
+
+    def is_complex(self) -> bool:
+        return False
+
+    def element_size(self) -> int:
+        return self._data.itemsize
+
+    def stride(self, dim: int | None = None):
+        """Strides in elements, as PyTorch reports them."""
+        st = tuple(s // self._data.itemsize for s in self._data.strides)
+        return st if dim is None else st[_wrap_dim(dim, self._data.ndim)]
+
+    def is_contiguous(self) -> bool:
+        return self._data.flags.c_contiguous
+
+    def data_ptr(self) -> int:
+        return self._data.__array_interface__["data"][0]
+
+    # -- autograd state --------------------------------------------------------------
+    @property
+    def grad_fn(self):
+        e = self._edge
+        return e[0] if e is not None else None
+
+    @property
+    def _output_nr(self) -> int:
+        e = self._edge
+        return e[1] if e is not None else 0
+
+    @property
+    def is_leaf(self) -> bool:
+        return self._edge is None
+
+    @property
+    def _version(self) -> int:
+        return self._vc[0]
+
+    def _is_view(self) -> bool:
+        return self._base is not None
+
+    @property
+    def requires_grad(self) -> bool:
+        """Whether ops on this tensor are recorded for differentiation."""
+        return self._rg
+
+    @requires_grad.setter
+    def requires_grad(self, value: bool) -> None:
+        value = bool(value)
+        if self._edge is not None:
+            if value:
+                return
+            raise RuntimeError(
+                "you can only change requires_grad flags of leaf variables. If you want to use "
+                "a computed variable in a subgraph that doesn't require differentiation use "
+                "var_no_grad = var.detach()."
+            )
+        if value and self._data.dtype.kind != "f":
+            raise RuntimeError("only Tensors of floating point dtype can require gradients")
+        self._rg = value
+
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        """Set ``requires_grad`` in place (leaves only); returns self."""
+        self.requires_grad = requires_grad
+        return self
+
+    @property
+    def grad(self) -> Tensor | None:
+        """The gradient accumulated by backward (leaves, and non-leaves that retain_grad)."""
+        if self._edge is not None and not self.retains_grad and self._grad is None:
+            warnings.warn(
+                "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. "
+                "Its .grad attribute won't be populated during autograd.backward(). If you "
+                "indeed want the .grad field to be populated for a non-leaf Tensor, use "
+                ".retain_grad() on the non-leaf Tensor. If you access the non-leaf Tensor by "
+                "mistake, make sure you access the leaf Tensor instead. See "
+                "github.com/pytorch/pytorch/pull/30531 for more informations.",
+                UserWarning,
+                stacklevel=2,
+            )
+        return self._grad
+
+    @grad.setter
+    def grad(self, value: Tensor | None) -> None:
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError(
+                    f"assigned grad expected to be a Tensor or None but got grad of type "
+                    f"{type(value).__name__}"
+                )
+            if value._data.dtype != self._data.dtype:
+                raise RuntimeError("assigned grad has data of a different type")
+            if value._data.shape != self._data.shape:
+                raise RuntimeError("assigned grad has data of a different size")
+        self._grad = value
+
+    @grad.deleter
+    def grad(self) -> None:
+        self._grad = None
+
+    @property
+    def retains_grad(self) -> bool:
+        return bool(self._extra and self._extra.get("retains_grad"))
+
+    def retain_grad(self) -> None:
+        """Keep this non-leaf's gradient in ``.grad`` after backward."""
+        if not self.requires_grad:
+            raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+        if self._edge is None or self.retains_grad:
+            return
+        ref = weakref.ref(self)
+
+        def keep(g):
+            t = ref()
+            if t is not None:
+                g = g.detach() if not grad_mode.state.enabled else g
+                t._grad = g.clone() if t._grad is None else t._grad + g
+
+        node, nr = self._edge
+        node._register_tensor_prehook(nr, keep)
+        self._extras()["retains_grad"] = True
+
+    def _extras(self) -> dict:
+        if self._extra is None:
+            self._extra = {}
+        return self._extra
+
+    def _hook_list(self) -> list:
+        hooks = self._extra and self._extra.get("hooks")
+        return list(hooks.values()) if hooks else []
+
+    def register_hook(self, hook: Callable) -> RemovableHandle:
+        """``hook(grad)`` runs when this tensor's gradient is computed; may return a new one."""
+        if not self.requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self._edge is not None:
+            node, nr = self._edge
+            return node._register_tensor_prehook(nr, hook)
+        hooks = self._extras().setdefault("hooks", {})
+        return add_hook(hooks, hook)
+
+    def register_post_accumulate_grad_hook(self, hook: Callable) -> RemovableHandle:
+        """``hook(tensor)`` runs after a leaf's ``.grad`` has been accumulated."""
+        if self._edge is not None:
+            raise RuntimeError(
+                "post accumulate grad hooks cannot be registered on non-leaf tensors"
+            )
+        if not self.requires_grad:
+            raise RuntimeError(
+                "cannot register a hook on a tensor that doesn't require gradient"
+            )
+        hooks = self._extras().setdefault("post_acc_hooks", {})
+        return add_hook(hooks, hook)
+
+    def backward(self, gradient: Tensor | None = None, retain_graph: bool | None = None,
+                 create_graph: bool = False, inputs=None) -> None:
+        """Accumulate d(self)/d(leaf) into every leaf's ``.grad`` (a vector-Jacobian product)."""
+        from .autograd import backward
+
+        backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+
+    def detach(self) -> Tensor:
+        """A leaf sharing data (and version counter) with self, outside the graph."""
+        t = Tensor._make(self._data)
+        t._vc = self._vc
+        return t
+
+    def detach_(self) -> Tensor:
+        """Make self a leaf that does not require grad, in place."""
+        if self._base is not None and self._edge is not None:
+            raise RuntimeError(
+                "Can't detach views in-place. Use detach() instead. If you are using "
+                "DistributedDataParallel (DDP) for training, and gradient_as_bucket_view is "
+                "set as True, gradients are views of DDP buckets, and hence detach_() cannot "
+                "be called on these gradients. To fix this error, please refer to the "
+                "Optimizer.zero_grad() function in torch/optim/optimizer.py as the solution."
+            )
+        self._edge = None
+        self._rg = False
+        return self
+
+    @property
+    def data(self) -> Tensor:
+        """An alias of self's data outside the graph (like ``detach()``, sharing storage)."""
+        t = Tensor._make(self._data)
+        t._vc = [0]  # PyTorch: .data does not share the version counter
+        return t
+
+    @data.setter
+    def data(self, value: Tensor) -> None:
+        if not isinstance(value, Tensor):
+            raise TypeError(f"Tensor.data must be a Tensor, not {type(value).__name__}")
+        self._data = value._data
+
+    # -- conversion ------------------------------------------------------------------
+    def numpy(self, *, force: bool = False):
+        """The data as a NumPy array sharing memory (raises if it requires grad)."""
+        if self.requires_grad and not force:
+            raise RuntimeError(
+                "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() "
+                "instead."
+            )
+        return self._data
+
+    def __array__(self, dtype=None, copy=None):
+        if self.requires_grad:
+            raise RuntimeError(
+                "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() "
+                "instead."
+            )
+        return self._data if dtype is None else self._data.astype(dtype)
+
+    def item(self) -> float | int | bool:
+        """The value of a one-element tensor as a Python number."""
+        if self._data.size != 1:
+            raise RuntimeError(
+                f"a Tensor with {self._data.size} elements cannot be converted to Scalar"
+            )
+        return self._data.reshape(()).item()
+
+    def tolist(self):
+        return self._data.tolist()
+
+    def __len__(self) -> int:
+        if self._data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self._data.shape[0]
+
+    def __iter__(self):
+        if self._data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return iter(self.unbind(0))
+
+    def __bool__(self) -> bool:
+        if self._data.size != 1:
+            raise RuntimeError(
+                f"Boolean value of Tensor with {'more than one value' if self._data.size else 'no values'} "
+                "is ambiguous"
+            )
+        return bool(self._data.reshape(()).item())
+
+    def __float__(self) -> float:
+        self._one_element("float")
+        return float(self._data.reshape(()).item())
+
+    def __int__(self) -> int:
+        self._one_element("int")
+        return int(self._data.reshape(()).item())
+
+    def __index__(self) -> int:
+        if self._data.dtype.kind not in "iub" or self._data.size != 1:
+            raise TypeError(
+                "only integer tensors of a single element can be converted to an index"
+            )
+        return int(self._data.reshape(()).item())
+
+    def _one_element(self, kind: str) -> None:
+        if self._data.size != 1:
+            raise RuntimeError(
+                f"a Tensor with {self._data.size} elements cannot be converted to Scalar"
+            )
+
+    def __complex__(self) -> complex:
+        self._one_element("complex")
+        return complex(self._data.reshape(()).item())
+
+    def __hash__(self) -> int:
+        return id(self)
+
+    def __dlpack__(self, stream=None, **kwargs):
+        return self._data.__dlpack__(**kwargs)
+
+    def __dlpack_device__(self):
+        return self._data.__dlpack_device__()
+
+    def __reduce_ex__(self, protocol):
+        raise TypeError(
+            "leafgrad tensors are not picklable: save them with leafgrad.save, which never "
+            "runs code on load"
+        )
+
+    def __repr__(self) -> str:
+        from .printing import tensor_repr
+
+        return tensor_repr(self)
+
+    __str__ = __repr__
+
+    def __format__(self, spec: str) -> str:
+        if self._data.ndim == 0 and spec:
+            return self._data.item().__format__(spec)
+        return object.__format__(self, spec) if spec else repr(self)
+
+
+class Size(tuple):
+    """The shape of a tensor: a tuple that prints as ``leafgrad.Size([2, 3])``."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return f"leafgrad.Size([{', '.join(str(s) for s in self)}])"
+
+    def numel(self) -> int:
+        n = 1
+        for s in self:
+            n *= s
+        return n
+
+    def __getitem__(self, key):
+        out = tuple.__getitem__(self, key)
+        return Size(out) if isinstance(key, slice) else out
+
+    def __add__(self, other):
+        return Size(tuple.__add__(self, other))
+
+
+def _wrap_dim(dim: int, ndim: int) -> int:
+    """A possibly negative dim as an index, with PyTorch's error when out of range."""
+    n = max(ndim, 1)
+    if not -n <= dim < n:
+        raise IndexError(
+            f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {dim})"
+        )
+    return dim % n
+
+
+class Variable(metaclass=_VariableMeta):
+    """The legacy ``Variable(t, requires_grad=False)``: returns a Tensor."""
+
+    def __new__(cls, data, requires_grad: bool = False, volatile: bool = False):
+        if not isinstance(data, Tensor):
+            raise TypeError("Variable data has to be a tensor, but got " + type(data).__name__)
+        t = data.detach()
+        t.requires_grad = requires_grad
+        return t
