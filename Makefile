@@ -22,7 +22,7 @@ demo: $(VENV)/.demo  ## install and run the demo
 
 test: $(VENV)/.test  ## install test extras and run the suite (PyTorch is the oracle)
 	$(BIN)/python -m ruff check src tests benchmarks
-	$(BIN)/python -m pytest -n 2 2>/dev/null || $(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2
 
 test-slow: $(VENV)/.test  ## long fuzzing runs: many more hypothesis examples per op
 	$(BIN)/python -m pytest -m slow -p no:cacheprovider

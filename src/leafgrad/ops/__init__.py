@@ -1,16 +1,17 @@
 """The op library.
 
 Each family module lists its public functions (``__all__``), the ones that are
-also Tensor methods (``methods``, bound under the same name) and its operator
-dunders (``dunders``: name -> function). This file binds them all, in one place.
+also Tensor methods (``methods``, bound under the same name), its operator
+dunders (``dunders``: name -> function) and Tensor properties (``properties``:
+name -> property). This file binds them all, in one place.
 """
 
 from __future__ import annotations
 
 from ..tensor import Tensor
-from . import elementwise, reduction, shape
+from . import conversion, elementwise, indexing, linalg, logical, reduction, shape
 
-FAMILIES = (elementwise, reduction, shape)
+FAMILIES = (elementwise, logical, reduction, linalg, shape, indexing, conversion)
 
 __all__: list[str] = []
 for _mod in FAMILIES:
@@ -21,3 +22,5 @@ for _mod in FAMILIES:
         setattr(Tensor, _name, getattr(_mod, _name))
     for _name, _fn in getattr(_mod, "dunders", {}).items():
         setattr(Tensor, _name, _fn)
+    for _name, _prop in getattr(_mod, "properties", {}).items():
+        setattr(Tensor, _name, _prop)

@@ -1,0 +1,6 @@
+"""Op family: linalg (being written)."""
+
+from __future__ import annotations
+
+__all__: list[str] = []
+methods: list[str] = []

@@ -1,0 +1,5 @@
+"""OpInfo entries: indexing ops."""
+
+from __future__ import annotations
+
+ENTRIES: list = []

@@ -1,0 +1,5 @@
+"""OpInfo entries: linalg ops."""
+
+from __future__ import annotations
+
+ENTRIES: list = []

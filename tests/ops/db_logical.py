@@ -1,0 +1,5 @@
+"""OpInfo entries: logical ops."""
+
+from __future__ import annotations
+
+ENTRIES: list = []

@@ -1,0 +1,5 @@
+"""OpInfo entries: shape ops."""
+
+from __future__ import annotations
+
+ENTRIES: list = []
