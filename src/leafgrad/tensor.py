@@ -241,10 +241,21 @@ class Tensor:
                     f"assigned grad expected to be a Tensor or None but got grad of type "
                     f"{type(value).__name__}"
                 )
-            if value._data.dtype != self._data.dtype:
-                raise RuntimeError("assigned grad has data of a different type")
             if value._data.shape != self._data.shape:
-                raise RuntimeError("assigned grad has data of a different size")
+                raise RuntimeError(
+                    f"attempting to assign a gradient of size '[{', '.join(map(str, value.shape))}]' "
+                    f"to a tensor of size '[{', '.join(map(str, self.shape))}]'. Please ensure "
+                    "that the gradient and the tensor are the same size"
+                )
+            if value._data.dtype != self._data.dtype:
+                raise RuntimeError(
+                    f"attempting to assign a gradient with dtype '{_c_name(value.dtype)}' to a "
+                    f"tensor with grad_dtype '{self.dtype.legacy_name[:-6]}'. The gradient must "
+                    "match the tensor's grad_dtype (defaults to the tensor's dtype). You can set "
+                    "the tensor's grad_dtype attribute with a specific dtype, or None to allow "
+                    "any dtype. Set grad_dtype with caution. Diverging the dtypes of a tensor and "
+                    "its gradient may break downstream systems that assume they match."
+                )
         self._grad = value
 
     @grad.deleter
@@ -266,9 +277,11 @@ class Tensor:
         def keep(g):
             t = ref()
             if t is not None:
-                g = g.detach() if not grad_mode.state.enabled else g
-                t._grad = g.clone() if t._grad is None else t._grad + g
+                if not grad_mode.state.enabled:
+                    g = g._private_copy()  # the engine may go on to use (or reuse) g
+                t._grad = g if t._grad is None else t._grad + g
 
+        keep.retains = True  # the engine runs it after the tensor's other hooks
         node, nr = self._edge
         node._register_tensor_prehook(nr, keep)
         self._extras()["retains_grad"] = True
@@ -330,6 +343,16 @@ class Tensor:
             )
         self._edge = None
         self._rg = False
+        return self
+
+    def zero_(self) -> Tensor:
+        """Fill with zeros in place (``x.grad.zero_()``); bumps the version counter."""
+        if self._rg and self._edge is None and grad_mode.state.enabled:
+            raise RuntimeError(
+                "a leaf Variable that requires grad is being used in an in-place operation."
+            )
+        self._data[...] = 0
+        self._vc[0] += 1
         return self
 
     @property
@@ -465,6 +488,13 @@ class Size(tuple):
 
     def __add__(self, other):
         return Size(tuple.__add__(self, other))
+
+
+def _c_name(d: _dt.dtype) -> str:
+    """A dtype's C type name, as some PyTorch messages print it ('double', 'float', 'long')."""
+    return {"float16": "c10::Half", "float32": "float", "float64": "double", "int8": "signed char",
+            "int16": "short", "int32": "int", "int64": "long", "uint8": "unsigned char",
+            "bool": "bool"}[d.name]
 
 
 def _wrap_dim(dim: int, ndim: int) -> int:

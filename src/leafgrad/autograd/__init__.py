@@ -36,11 +36,8 @@ def _root_grads(outputs: tuple, grads: tuple, create_graph: bool) -> list:
 
     if len(grads) == 0:
         grads = (None,) * len(outputs)
-    if len(grads) != len(outputs):
-        raise RuntimeError(
-            f"got {len(grads)} tensors in grad_tensors/grad_outputs, but {len(outputs)} "
-            "tensors in tensors/outputs"
-        )
+    if len(grads) < len(outputs):
+        raise RuntimeError(f"got {len(outputs)} tensors and {len(grads)} gradients")
     out = []
     for i, (t, g) in enumerate(zip(outputs, grads)):
         if not isinstance(t, Tensor):
@@ -68,12 +65,8 @@ def _root_grads(outputs: tuple, grads: tuple, create_graph: bool) -> list:
                     f"{_fmt_size(g._data.shape)} and output[{i}] has a shape of "
                     f"{_fmt_size(t._data.shape)}."
                 )
-            if g._data.dtype.kind != t._data.dtype.kind:
-                raise RuntimeError(
-                    f"For complex Tensors, both grad_output and output are required to have "
-                    f"the same dtype. Mismatch in dtype: grad_output[{i}] has a dtype of "
-                    f"{g.dtype} and output[{i}] has a dtype of {t.dtype}."
-                )
+            if g._data.dtype != t._data.dtype:
+                g = g.to(t.dtype)  # PyTorch casts a root gradient to its output's dtype
             if not create_graph:
                 g = g.detach()
         out.append(g)
@@ -113,7 +106,7 @@ def backward(tensors, grad_tensors=None, retain_graph: bool | None = None,
     if inputs is not None:
         inputs = list(_as_tuple(inputs))
         if not inputs:
-            raise RuntimeError("'inputs' argument to backward() cannot be empty.")
+            raise RuntimeError("`inputs` argument to `backward()` cannot be empty.")
         for t in inputs:
             if not isinstance(t, Tensor) or not t._rg:
                 raise RuntimeError("One of the differentiated Tensors does not require grad")
@@ -155,7 +148,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph: bool | None = None,
     roots = [engine.input_edge(t) for t in outs]
     result = engine.run(roots, grads, retain_graph, create_graph, inputs=list(ins), capture=True)
     out = []
-    for t, g in zip(ins, result):
+    for i, (t, g) in enumerate(zip(ins, result)):
         if g is None:
             if materialize_grads:
                 from ..creation import zeros_like
@@ -163,8 +156,8 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph: bool | None = None,
                 g = zeros_like(t)
             elif not allow_unused:
                 raise RuntimeError(
-                    "One of the differentiated Tensors appears to not have been used in the "
-                    "graph. Set allow_unused=True if this is the desired behavior."
+                    f"The differentiated Tensor at index {i} appears to not have been used in "
+                    "the graph. Set allow_unused=True if this is the desired behavior."
                 )
         elif not create_graph:
             g = g.detach()

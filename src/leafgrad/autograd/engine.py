@@ -267,8 +267,11 @@ def _n_outputs(node: Node) -> int:
 
 
 def _run_tensor_hooks(node: Node, grads: list) -> list:
-    # Tensor.register_hook / retain_grad on a non-leaf: hooks on one output's gradient.
-    for nr, hook in list(node._tensor_prehooks.values()):
+    # Tensor.register_hook on a non-leaf: hooks on one output's gradient; retain_grad's
+    # hook runs last whenever it was registered, so .grad sees what the hooks made.
+    hooks = list(node._tensor_prehooks.values())
+    for nr, hook in [h for h in hooks if not getattr(h[1], "retains", False)] + \
+            [h for h in hooks if getattr(h[1], "retains", False)]:
         g = grads[nr]
         if g is not None:
             new = hook(g)

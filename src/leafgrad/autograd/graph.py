@@ -171,6 +171,9 @@ class AccumulateGrad(Node):
         self._hooks = self._prehooks = self._tensor_prehooks = None
         self._saved = None
 
+    def name(self) -> str:
+        return "leafgrad::autograd::AccumulateGrad"
+
     def __getattr__(self, name: str):
         raise AttributeError(f"'AccumulateGrad' object has no attribute '{name}'")
 
