@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Sequence
-
 from . import engine, graph
 from .grad_mode import (
     enable_grad,

@@ -4,8 +4,10 @@
 2. Run nodes whose consumers have all run: gradients reaching a node are summed
    in its input buffer, the buffer is freed once consumed, and saved values are
    released unless ``retain_graph``.
-3. vjps run under ``set_grad_enabled(create_graph)``, so with ``create_graph`` the
-   gradients themselves are recorded and can be differentiated again.
+3. With ``create_graph`` the vjps run in grad mode on Tensors, so the gradients are
+   themselves recorded and can be differentiated again. Without it (the common
+   case) nothing needs recording: gradients travel as backend arrays, and ops whose
+   vjp is plain arithmetic (``Op.array_vjp``) run it on arrays directly.
 
 Each gradient a vjp returns is summed back to its input's shape and cast to its
 dtype in one place (``_fit``); an impossible shape is an error naming the node.
@@ -15,104 +17,136 @@ from __future__ import annotations
 
 import sys
 
+from ..backend import np
 from . import grad_mode
 from .graph import AccumulateGrad, Node
 
+_ndarray = np.ndarray
 
-def _fit(node: Node, i: int, g, meta):
+
+def _tensor(a):
+    """A backend array (or NumPy scalar) as a Tensor outside any graph."""
+    from ..tensor import Tensor
+
+    if a.__class__ is not _ndarray:
+        a = np.asarray(a)
+    return Tensor._make(a)
+
+
+def _array(g):
+    """The array of a gradient that may be a Tensor."""
+    return g._data if g.__class__ is not _ndarray and hasattr(g, "_data") else g
+
+
+def _fit(node: Node, i: int, g, meta, raw: bool):
     """Sum gradient ``g`` of input ``i`` to that input's shape and cast it to its dtype."""
     shape, dtype = meta
-    data = g._data
-    if data.shape != shape:
-        nd = data.ndim - len(shape)
-        if nd < 0 or any(s != 1 and s != d for s, d in zip(shape, data.shape[nd:])):
+    a = g if raw else g._data
+    gshape = a.shape
+    if gshape != shape:
+        nd = len(gshape) - len(shape)
+        if nd < 0 or any(s != 1 and s != d for s, d in zip(shape, gshape[nd:])):
             raise RuntimeError(
                 f"Function {node.name()} returned an invalid gradient at index {i} - got "
-                f"[{', '.join(map(str, data.shape))}] but expected shape compatible with "
+                f"[{', '.join(map(str, gshape))}] but expected shape compatible with "
                 f"[{', '.join(map(str, shape))}]"
             )
-        g = g.sum_to_size(shape) if shape else g.sum()
-    if g._data.dtype != dtype:
-        g = g.to(_dtype_of(dtype))
+        if raw:
+            axes = tuple(range(nd)) + tuple(
+                nd + k for k, s in enumerate(shape) if s == 1 and gshape[nd + k] != 1)
+            g = np.sum(g, axis=axes).reshape(shape)
+        else:
+            g = g.sum_to_size(shape) if shape else g.sum()
+    if a.dtype != dtype:
+        if raw:
+            g = np.asarray(g).astype(dtype)
+        else:
+            from ..dtypes import FROM_NP
+
+            g = g.to(FROM_NP[dtype])
     return g
 
 
-def _dtype_of(np_dtype):
-    from ..dtypes import FROM_NP
+def call_node(node: Node, grads: list, raw: bool) -> list:
+    """Run one node on its output gradients: pre-hooks, vjp, shaping, post-hooks.
 
-    return FROM_NP[np_dtype]
-
-
-def call_node(node: Node, grads: list) -> list:
-    """Run one node: pre-hooks, its vjp on the output gradients, shaping, post-hooks."""
-    if node._prehooks:
-        for hook in list(node._prehooks.values()):
-            new = hook(tuple(grads))
-            if new is not None:
-                grads = list(new)
+    ``raw``: gradients are backend arrays in and out (first-order backward); otherwise
+    Tensors (``create_graph``, or a direct ``grad_fn(...)`` call).
+    """
+    hooks = node._hooks
+    if hooks is not None and hooks.pre:
+        grads = _call_pre_hooks(hooks, grads, raw)
     op = node.op
     if op is None:  # a custom Function's node
-        result = node._apply_backward(grads)
+        result = node._apply_backward(grads, raw)
     else:
-        values = node._unpack()
-        args = [None] * len(op.args)
-        out = None
-        j = 0
-        for i in op._save_from:
-            if i < 0:
-                if op.outputs == 1:
-                    out = values[j]
-                    j += 1
-                else:
-                    out = tuple(values[j:j + op.outputs])
-                    j += op.outputs
-            else:
-                args[i] = values[j]
-                j += 1
+        arrays = raw and op.array_vjp
+        if raw and not arrays:
+            grads = [None if g is None else _tensor(g) for g in grads]
+        values = node._unpack(arrays) if op.saves else op._nothing_saved
         if op.outputs == 1:
             g = grads[0]
         else:
-            g = tuple(_zeros_if_none(gi, meta) for gi, meta in zip(grads, node._out_meta))
+            g = tuple(_zeros_if_none(gi, meta, arrays)
+                      for gi, meta in zip(grads, node._out_meta))
         attrs = node._attrs
-        result = op.vjp(g, out, *args, **attrs) if attrs else op.vjp(g, out, *args)
-        if len(op.args) == 1:
-            result = (result,)
-    result = list(result)
-    if len(result) != len(node.next_functions):
-        raise RuntimeError(
-            f"function {node.name()} returned an incorrect number of gradients (expected "
-            f"{len(node.next_functions)}, got {len(result)})"
-        )
+        result = op.vjp(g, *values, **attrs) if attrs else op.vjp(g, *values)
+        if op._nargs == 1:
+            result = [result]
+        else:
+            result = list(result)
+        if raw and not arrays:
+            result = [None if r is None else r._data for r in result]
     meta = node._in_meta
-    for i, (g, (nxt, _)) in enumerate(zip(result, node.next_functions)):
-        if nxt is None:
-            result[i] = None
-        elif g is not None:
-            result[i] = _fit(node, i, g, meta[i])
-    if node._hooks:
-        for hook in list(node._hooks.values()):
-            new = hook(tuple(result), tuple(grads))
-            if new is not None:
-                result = list(new)
+    if meta is not None:
+        if len(result) != len(meta):
+            raise RuntimeError(
+                f"function {node.name()} returned an incorrect number of gradients (expected "
+                f"{len(meta)}, got {len(result)})"
+            )
+        for i, (g, m) in enumerate(zip(result, meta)):
+            if g is not None:
+                result[i] = _fit(node, i, g, m, raw)
+    if hooks is not None and hooks.post:
+        result = _call_post_hooks(hooks, result, grads, raw)
     return result
 
 
-def _zeros_if_none(g, meta):
+def _call_pre_hooks(hooks, grads: list, raw: bool) -> list:
+    for hook in list(hooks.pre.values()):
+        new = hook(tuple(_as_tensors(grads, raw)))
+        if new is not None:
+            grads = [_array(g) if raw and g is not None else g for g in new]
+    return grads
+
+
+def _call_post_hooks(hooks, result: list, grads: list, raw: bool) -> list:
+    for hook in list(hooks.post.values()):
+        new = hook(tuple(_as_tensors(result, raw)), tuple(_as_tensors(grads, raw)))
+        if new is not None:
+            result = [_array(g) if raw and g is not None else g for g in new]
+    return result
+
+
+def _as_tensors(gs, raw: bool) -> list:
+    if not raw:
+        return list(gs)
+    return [None if g is None else (_tensor(g) if g.__class__ is _ndarray or
+                                    not hasattr(g, "_data") else g) for g in gs]
+
+
+def _zeros_if_none(g, meta, arrays: bool):
     if g is not None:
         return g
-    from ..tensor import Tensor
-    from ..backend import np
-
-    return Tensor._make(np.zeros(meta[0], meta[1]))
+    z = np.zeros(meta[0], meta[1])
+    return z if arrays else _tensor(z)
 
 
 def _collect(roots: list) -> dict:
     """Count the edges reaching each node from the roots (iterative DFS)."""
     deps: dict = {}
-    seen = set()
     stack = [n for n in roots if n is not None]
-    for n in stack:
-        seen.add(n)
+    seen = set(stack)
     while stack:
         node = stack.pop()
         for nxt, _ in node.next_functions:
@@ -122,9 +156,9 @@ def _collect(roots: list) -> dict:
                 deps[nxt] += 1
             else:
                 deps[nxt] = 1
-            if nxt not in seen:
-                seen.add(nxt)
-                stack.append(nxt)
+                if nxt not in seen:
+                    seen.add(nxt)
+                    stack.append(nxt)
     return deps
 
 
@@ -162,24 +196,24 @@ def input_edge(t) -> tuple:
 
 def run(roots: list, root_grads: list, retain_graph: bool, create_graph: bool,
         inputs: list | None = None, capture: bool = False) -> list | None:
-    """Backpropagate ``root_grads`` from ``roots`` (a list of (node, output_nr)).
+    """Backpropagate ``root_grads`` (Tensors) from ``roots`` (a list of (node, output_nr)).
 
     With ``inputs``, only the nodes leading to them run; with ``capture`` their
-    gradients are returned (``autograd.grad``) instead of accumulated into ``.grad``.
+    gradients are returned (``autograd.grad``, as Tensors) instead of accumulated.
     """
+    raw = not create_graph
     root_nodes = [n for n, _ in roots]
     deps = _collect(root_nodes)
     buffers: dict = {}
     for (node, nr), g in zip(roots, root_grads):
-        if node is None:
-            continue
         buf = buffers.get(node)
         if buf is None:
             buf = buffers[node] = [None] * _n_outputs(node)
+        if raw:
+            g = g._data
         buf[nr] = g if buf[nr] is None else buf[nr] + g
 
-    feeding = targets = None
-    captured = None
+    feeding = targets = captured = None
     if inputs is not None:
         targets = {}
         for k, t in enumerate(inputs):
@@ -188,11 +222,7 @@ def run(roots: list, root_grads: list, retain_graph: bool, create_graph: bool,
         feeding = _feeding(root_nodes, targets)
         captured = [None] * len(inputs)
 
-    ready = []
-    for n in dict.fromkeys(root_nodes):
-        if n is not None and deps.get(n, 0) == 0:
-            ready.append(n)
-
+    ready = [n for n in dict.fromkeys(root_nodes) if deps.get(n, 0) == 0]
     prev = grad_mode.state.enabled
     grad_mode.state.enabled = create_graph
     try:
@@ -202,13 +232,11 @@ def run(roots: list, root_grads: list, retain_graph: bool, create_graph: bool,
             if grads is None:
                 grads = [None] * _n_outputs(node)
             is_acc = node.__class__ is AccumulateGrad
-            if node._tensor_prehooks:
-                grads = _run_tensor_hooks(node, grads)
-            if is_acc and grads[0] is not None:
-                for hook in node.variable._hook_list():
-                    new = hook(grads[0])
-                    if new is not None:
-                        grads[0] = new
+            hooks = node._hooks
+            if hooks is not None and hooks.tensor:
+                grads = _run_tensor_hooks(hooks, grads, raw)
+            if is_acc and grads[0] is not None and node.variable._extra:
+                grads[0] = _run_leaf_hooks(node.variable, grads[0], raw)
             if targets is not None:
                 if node in targets:
                     for k, nr, t in targets[node]:
@@ -216,7 +244,7 @@ def run(roots: list, root_grads: list, retain_graph: bool, create_graph: bool,
                         if capture:
                             captured[k] = g
                         elif g is not None and not is_acc:
-                            g = g if create_graph else g.detach()
+                            g = _tensor(g) if raw else g
                             t._grad = g if t._grad is None else t._grad + g
                     if is_acc and capture:
                         continue
@@ -227,17 +255,23 @@ def run(roots: list, root_grads: list, retain_graph: bool, create_graph: bool,
                 g = grads[0]
                 if g is not None:
                     del grads
-                    node.accumulate(g, sys.getrefcount(g) <= 2 and g._owns_data())
+                    # Two references (g, getrefcount's argument): nobody else holds the
+                    # array, so it may become .grad without a copy.
+                    owned = raw and sys.getrefcount(g) <= 2 and g.base is None
+                    node.accumulate(g, owned)
                 continue
             if targets is not None and node not in feeding:
                 _release_edges(node, deps, ready)
                 continue
-            if all(g is None for g in grads):
+            for g in grads:
+                if g is not None:
+                    break
+            else:  # no gradient reached this node: nothing flows on
                 _release_edges(node, deps, ready)
                 if not retain_graph:
                     node._release()
                 continue
-            result = call_node(node, grads)
+            result = call_node(node, grads, raw)
             del grads
             if not retain_graph:
                 node._release()
@@ -256,6 +290,8 @@ def run(roots: list, root_grads: list, retain_graph: bool, create_graph: bool,
                     ready.append(nxt)
     finally:
         grad_mode.state.enabled = prev
+    if captured is not None and raw:
+        captured = [None if g is None else _tensor(g) for g in captured]
     return captured
 
 
@@ -266,18 +302,27 @@ def _n_outputs(node: Node) -> int:
     return op.outputs
 
 
-def _run_tensor_hooks(node: Node, grads: list) -> list:
+def _run_tensor_hooks(hooks, grads: list, raw: bool) -> list:
     # Tensor.register_hook on a non-leaf: hooks on one output's gradient; retain_grad's
     # hook runs last whenever it was registered, so .grad sees what the hooks made.
-    hooks = list(node._tensor_prehooks.values())
-    for nr, hook in [h for h in hooks if not getattr(h[1], "retains", False)] + \
-            [h for h in hooks if getattr(h[1], "retains", False)]:
+    entries = list(hooks.tensor.values())
+    ordered = [h for h in entries if not getattr(h[1], "retains", False)] + \
+        [h for h in entries if getattr(h[1], "retains", False)]
+    for nr, hook in ordered:
         g = grads[nr]
         if g is not None:
-            new = hook(g)
+            new = hook(_tensor(g) if raw else g)
             if new is not None:
-                grads[nr] = new
+                grads[nr] = new._data if raw else new
     return grads
+
+
+def _run_leaf_hooks(var, g, raw: bool):
+    for hook in var._hook_list():
+        new = hook(_tensor(g) if raw else g)
+        if new is not None:
+            g = new._data if raw else new
+    return g
 
 
 def _release_edges(node, deps, ready) -> None:

@@ -10,9 +10,8 @@ unpack, so a graph has no reference cycles and dies with the last tensor on it.
 from __future__ import annotations
 
 import weakref
-from typing import Any, Callable
-
-from . import grad_mode
+from collections.abc import Callable
+from typing import Any
 
 
 class RemovableHandle:
@@ -51,16 +50,29 @@ FREED = (
 )
 
 
+class _Hooks:
+    """The hooks of one node (most nodes have none, so they share no dicts)."""
+
+    __slots__ = ("pre", "post", "tensor")
+
+    def __init__(self) -> None:
+        self.pre: dict = {}  # fn(grad_outputs) -> new grad_outputs or None
+        self.post: dict = {}  # fn(grad_inputs, grad_outputs) -> new grad_inputs or None
+        self.tensor: dict = {}  # (output_nr, fn(grad) -> new grad or None): Tensor hooks
+
+
 class Node:
     """A backward function in the graph (``MulBackward0``, ``AccumulateGrad`` ...).
 
     ``next_functions`` is a tuple of ``(node, output_nr)`` pairs, one per input
-    (``(None, 0)`` for inputs that need no gradient).
+    (``(None, 0)`` for inputs that need no gradient). Saved values are entries
+    ``(tensor, version)`` for inputs and ``(array, version, version_counter,
+    output_nr)`` for outputs, which are rebuilt on unpack (a node never holds its
+    outputs, so the graph has no cycles).
     """
 
-    __slots__ = ("next_functions", "_saved", "_versions", "_attrs", "_in_meta", "_out_meta",
-                 "_hooks", "_prehooks", "_tensor_prehooks", "_metadata", "_freed",
-                 "__weakref__")
+    __slots__ = ("next_functions", "_saved", "_attrs", "_in_meta", "_out_meta", "_hooks",
+                 "_metadata", "__weakref__")
     op: Any = None  # the Op class whose vjp this node runs (set on generated subclasses)
 
     def name(self) -> str:
@@ -78,55 +90,62 @@ class Node:
             self._metadata = {}
             return self._metadata
 
+    def _hook_dicts(self) -> _Hooks:
+        if self._hooks is None:
+            self._hooks = _Hooks()
+        return self._hooks
+
     def register_hook(self, fn: Callable) -> RemovableHandle:
         """``fn(grad_inputs, grad_outputs)`` runs after this node; may return new grad_inputs."""
-        if getattr(self, "_hooks", None) is None:
-            self._hooks = {}
-        return add_hook(self._hooks, fn)
+        return add_hook(self._hook_dicts().post, fn)
 
     def register_prehook(self, fn: Callable) -> RemovableHandle:
         """``fn(grad_outputs)`` runs before this node; may return new grad_outputs."""
-        if getattr(self, "_prehooks", None) is None:
-            self._prehooks = {}
-        return add_hook(self._prehooks, fn)
+        return add_hook(self._hook_dicts().pre, fn)
 
     def _register_tensor_prehook(self, output_nr: int, fn: Callable) -> RemovableHandle:
         # Tensor.register_hook on a non-leaf: runs on the gradient of that output only.
-        if getattr(self, "_tensor_prehooks", None) is None:
-            self._tensor_prehooks = {}
-        return add_hook(self._tensor_prehooks, (output_nr, fn))
+        return add_hook(self._hook_dicts().tensor, (output_nr, fn))
 
     # -- saved values -----------------------------------------------------------------
-    def _unpack(self) -> tuple:
-        """The saved values, version-checked; outputs are rebuilt on this node."""
+    def _unpack(self, raw: bool) -> list:
+        """The vjp's saved arguments ``[result, *inputs]`` (None where not saved),
+        version-checked: arrays when ``raw``, else Tensors (a saved output is rebuilt as
+        a tensor whose grad_fn is this node)."""
         saved = self._saved
         if saved is None:
-            if self.op.saves:
-                raise RuntimeError(FREED)
-            return ()
-        from ..tensor import Tensor
-
+            raise RuntimeError(FREED)
         out = []
-        for value, version in zip(saved, self._versions):
-            if value.__class__ is tuple:  # a saved output: (array, version counter, nr)
-                data, vc, nr = value
-                if vc[0] != version:
-                    _raise_modified(self, data, vc[0], version, nr)
-                value = Tensor._make_output(data, self, nr, vc)
-            elif value is not None and value._vc[0] != version:
-                _raise_modified(self, value._data, value._vc[0], version, None, value)
-            out.append(value)
+        for entry in saved:
+            if entry is None:
+                out.append(None)
+            elif entry.__class__ is list:  # the outputs of a multi-output op
+                out.append(tuple([self._output(e, raw) for e in entry]))
+            elif len(entry) == 2:
+                t, version = entry
+                if t._vc[0] != version:
+                    _raise_modified(self, t._data, t._vc[0], version, None, t)
+                out.append(t._data if raw else t)
+            else:
+                out.append(self._output(entry, raw))
         return out
+
+    def _output(self, entry, raw: bool):
+        data, version, vc, nr = entry
+        if vc[0] != version:
+            _raise_modified(self, data, vc[0], version, nr)
+        return data if raw else _tensor_cls()._make_output(data, self, nr, vc)
 
     def __getattr__(self, name: str):
         # _saved_<name>: what the vjp keeps, under PyTorch's argument names.
-        if name.startswith("_saved_") and self.op is not None:
+        op = type(self).op
+        if name.startswith("_saved_") and op is not None:
             key = name[7:]
-            saves = self.op.saves
-            if key in saves:
-                values = self._unpack()
-                return values[saves.index(key)]
+            if key in op.saves:
+                values = self._unpack(False)
+                return values[0] if key == "result" else values[1 + op.args.index(key)]
             attrs = self._attrs or {}
+            key = _SAVED_ALIASES.get(key, key)
             if key in attrs:
                 return attrs[key]
         raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
@@ -138,7 +157,16 @@ class Node:
         """Run this node's vjp on output gradients (as ``grad_fn(grad)`` does in PyTorch)."""
         from .engine import call_node
 
-        return call_node(self, list(grads))
+        return tuple(call_node(self, list(grads), False))
+
+
+_SAVED_ALIASES = {"self_sym_sizes": "shape"}
+
+
+def _tensor_cls():
+    from ..tensor import Tensor
+
+    return Tensor
 
 
 def _raise_modified(node, data, now, expected, nr, tensor=None) -> None:
@@ -168,7 +196,7 @@ class AccumulateGrad(Node):
 
     def __init__(self, variable) -> None:
         self.variable = variable
-        self._hooks = self._prehooks = self._tensor_prehooks = None
+        self._hooks = None
         self._saved = None
 
     def name(self) -> str:
@@ -178,23 +206,38 @@ class AccumulateGrad(Node):
         raise AttributeError(f"'AccumulateGrad' object has no attribute '{name}'")
 
     def accumulate(self, grad, owned: bool) -> None:
-        """Add ``grad`` into the leaf's ``.grad``; ``owned``: nobody else holds ``grad``."""
+        """Add ``grad`` into the leaf's ``.grad``.
+
+        ``grad`` is a backend array (first-order backward) or a Tensor (``create_graph``:
+        its graph is kept). ``owned``: nobody else holds the array, so it can become
+        ``.grad`` without a copy.
+        """
         var = self.variable
         old = var._grad
-        if old is None:
-            if grad_mode.state.enabled:
-                var._grad = grad  # create_graph: keep the graph of the gradient
+        if grad.__class__ is not _tensor_cls():
+            if old is None:
+                if not owned:
+                    grad = grad.copy()
+                var._grad = _tensor_cls()._make(_as_array(grad))
             else:
-                var._grad = grad if owned else grad._private_copy()
-        elif grad_mode.state.enabled:
-            var._grad = old + grad
+                old._data += grad  # in place, as PyTorch: a held .grad sees the sum
+                old._vc[0] += 1
+        elif old is None:
+            var._grad = grad
         else:
-            old._data += grad._data
-            old._vc[0] += 1
-        hooks = var._extra and var._extra.get("post_acc_hooks")
+            var._grad = old + grad
+        extra = var._extra
+        hooks = extra and extra.get("post_acc_hooks")
         if hooks:
             for hook in list(hooks.values()):
                 hook(var)
+
+
+def _as_array(a):
+    """NumPy ops on 0-d arrays return scalars; a Tensor always holds an ndarray."""
+    from ..backend import np
+
+    return a if a.__class__ is np.ndarray else np.asarray(a)
 
 
 def accumulator(tensor) -> AccumulateGrad:

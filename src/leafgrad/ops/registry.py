@@ -19,8 +19,8 @@ per tensor argument (a bare tensor for single-input ops), None where there is no
 
 from __future__ import annotations
 
-from ..autograd.graph import Node, accumulator
 from ..autograd.grad_mode import state as _grad_state
+from ..autograd.graph import Node, accumulator
 from ..backend import np as _xp
 from ..tensor import Tensor
 
@@ -37,6 +37,9 @@ class Op:
     differentiable: bool = True
     outputs: int = 1  # forward returns a tuple when > 1
     nondiff_outputs: tuple = ()  # output indices that never carry gradient (indices)
+    # The vjp uses only arithmetic operators and ``.reshape``, which mean the same on
+    # backend arrays: a first-order backward then runs it on arrays, building no Tensors.
+    array_vjp: bool = False
     node_cls: type
 
     def __init_subclass__(cls, **kwargs) -> None:
@@ -48,8 +51,11 @@ class Op:
         name = cls.name or cls.__name__ + "Backward0"
         cls.node_cls = type(name, (Node,), {"__slots__": (), "op": cls})
         cls.node_cls.__module__ = "leafgrad.autograd.graph"
-        # Where each saved value comes from: an input position, or -1 for the output.
-        cls._save_from = tuple(-1 if s == "result" else cls.args.index(s) for s in cls.saves)
+        # Saved values sit at vjp positions: 0 for the result, 1 + i for argument i.
+        cls._save_result = "result" in cls.saves
+        cls._save_inputs = tuple(cls.args.index(s) for s in cls.saves if s != "result")
+        cls._nargs = len(cls.args)
+        cls._nothing_saved = (None,) * (cls._nargs + 1)
 
     @staticmethod
     def forward(xp, *arrays, **attrs):
@@ -72,76 +78,111 @@ def edge(t) -> tuple:
 
 def apply(op: type[Op], *inputs, **attrs):
     """Run ``op`` forward on tensors and, in grad mode, record its backward node."""
-    result = op.forward(_xp, *[t._data for t in inputs], **attrs)
+    n = len(inputs)
+    if n == 1:
+        x = inputs[0]
+        result = op.forward(_xp, x._data, **attrs)
+        needs = x._rg
+    elif n == 2:
+        x, y = inputs
+        result = op.forward(_xp, x._data, y._data, **attrs)
+        needs = x._rg or y._rg
+    else:
+        result = op.forward(_xp, *[t._data for t in inputs], **attrs)
+        needs = any(t._rg for t in inputs)
     if op.outputs != 1:
-        return _apply_multi(op, inputs, attrs, result)
-    out = Tensor._make(result)
+        return _apply_multi(op, inputs, attrs, result, needs)
+    # Tensor._make, inlined: this is the hot path of every op.
+    if result.__class__ is not _ndarray:
+        result = _asarray(result)  # NumPy returns scalars from ops on 0-d arrays
+    out = _new(Tensor)
+    out._data = result
+    out._rg = False
+    out._edge = None
+    out._grad = None
+    out._base = None
+    out._acc = None
+    out._extra = None
     if op.view:
         base = inputs[0]
         out._base = base if base._base is None else base._base
-        out._vc = base._vc
-    if not (_grad_state.enabled and op.differentiable):
-        return out
-    for t in inputs:
-        if t._rg:
-            break
+        out._vc = vc = base._vc
     else:
+        out._vc = vc = [0]
+    if not needs or not _grad_state.enabled or not op.differentiable \
+            or result.dtype.kind != "f":  # integer and bool results never require grad
         return out
-    if result.dtype.kind != "f":
-        return out  # integer and bool results never require grad
-    node = op.node_cls.__new__(op.node_cls)
-    node.next_functions = tuple([edge(t) for t in inputs])
-    node._attrs = attrs
-    node._in_meta = tuple([(t._data.shape, t._data.dtype) for t in inputs])
-    node._out_meta = None
-    node._hooks = node._prehooks = node._tensor_prehooks = None
+    node = _record(op, inputs, attrs, result)
     if op.saves:
-        saved, versions = [], []
-        for i in op._save_from:
-            if i < 0:
-                saved.append((result, out._vc, 0))
-                versions.append(out._vc[0])
-            else:
-                t = inputs[i]
-                saved.append(t)
-                versions.append(t._vc[0])
+        saved = [None] * (n + 1)
+        if op._save_result:
+            saved[0] = (result, vc[0], vc, 0)
+        for i in op._save_inputs:
+            t = inputs[i]
+            saved[i + 1] = (t, t._vc[0])
         node._saved = saved
-        node._versions = versions
-    else:
-        node._saved = None
     out._rg = True
     out._edge = (node, 0)
     return out
 
 
-def _apply_multi(op, inputs, attrs, results):
-    outs = [Tensor._make(r) for r in results]
+_new = object.__new__
+_ndarray = _xp.ndarray
+_asarray = _xp.asarray
+
+
+def _wrap(result) -> Tensor:
+    if result.__class__ is not _ndarray:
+        result = _asarray(result)
+    return Tensor._make(result)
+
+
+def _record(op, inputs, attrs, result):
+    """A new node for ``op``: edges to the inputs' nodes, attrs, input metadata if needed."""
+    node = op.node_cls.__new__(op.node_cls)
+    meta = None
+    shape, dtype = result.shape, result.dtype
+    edges = []
+    for t in inputs:
+        e = t._edge
+        if e is None:
+            e = (accumulator(t), 0) if t._rg else _NO_EDGE
+        edges.append(e)
+        d = t._data
+        if meta is None and (d.shape != shape or d.dtype != dtype):
+            meta = True
+    node.next_functions = tuple(edges)
+    node._attrs = attrs
+    # Gradients need shaping (unbroadcasting, casting) only where an input differs from
+    # the output; elsewhere the vjp's results are used as they are.
+    node._in_meta = tuple([(t._data.shape, t._data.dtype) for t in inputs]) if meta else None
+    node._hooks = None
+    node._saved = None
+    return node
+
+
+def _apply_multi(op, inputs, attrs, results, needs):
+    outs = [_wrap(r) for r in results]
     if op.view:
         base = inputs[0]
         root = base if base._base is None else base._base
         for o in outs:
             o._base = root
             o._vc = base._vc
-    record = (_grad_state.enabled and op.differentiable
-              and any(t._rg for t in inputs))
-    if not record:
+    if not (needs and _grad_state.enabled and op.differentiable):
         return tuple(outs)
-    node = op.node_cls.__new__(op.node_cls)
-    node.next_functions = tuple([edge(t) for t in inputs])
-    node._attrs = attrs
-    node._in_meta = tuple([(t._data.shape, t._data.dtype) for t in inputs])
-    node._out_meta = tuple([(r.shape, r.dtype) for r in results])
-    node._hooks = node._prehooks = node._tensor_prehooks = None
-    saved, versions = [], []
-    for i in op._save_from:
-        if i < 0:
-            saved.extend((r, o._vc, nr) for nr, (r, o) in enumerate(zip(results, outs)))
-            versions.extend(o._vc[0] for o in outs)
-        else:
-            saved.append(inputs[i])
-            versions.append(inputs[i]._vc[0])
-    node._saved = saved or None
-    node._versions = versions
+    node = _record(op, inputs, attrs, outs[0]._data)
+    node._out_meta = tuple([(o._data.shape, o._data.dtype) for o in outs])
+    if node._in_meta is None:  # multi-output: always shape input gradients
+        node._in_meta = tuple([(t._data.shape, t._data.dtype) for t in inputs])
+    if op.saves:
+        saved = [None] * (len(inputs) + 1)
+        if op._save_result:
+            saved[0] = [(o._data, o._vc[0], o._vc, nr) for nr, o in enumerate(outs)]
+        for i in op._save_inputs:
+            t = inputs[i]
+            saved[i + 1] = (t, t._vc[0])
+        node._saved = saved
     for nr, o in enumerate(outs):
         if nr not in op.nondiff_outputs and o._data.dtype.kind == "f":
             o._rg = True
