@@ -10,6 +10,12 @@ tensor(4.)
 
 from __future__ import annotations
 
+import warnings as _warnings
+
+# PyTorch computes inf/nan silently; NumPy warns. Silence NumPy's floating-point warnings
+# raised from leafgrad's own code only (a filter by module; NumPy's global state is untouched).
+_warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"leafgrad(\..*)?$")
+
 from . import autograd, dtypes, ops
 from .autograd import (
     enable_grad,

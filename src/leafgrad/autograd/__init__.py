@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 from . import engine, graph
 from .grad_mode import (
     enable_grad,
@@ -110,6 +112,16 @@ def backward(tensors, grad_tensors=None, retain_graph: bool | None = None,
                 raise RuntimeError("One of the differentiated Tensors does not require grad")
     if retain_graph is None:
         retain_graph = create_graph
+    if create_graph:
+        warnings.warn(
+            "Using backward() with create_graph=True will create a reference cycle between the "
+            "parameter and its gradient which can cause a memory leak. We recommend using "
+            "autograd.grad when creating the graph to avoid this. If you have to use this "
+            "function, make sure to reset the .grad fields of your parameters to None after use "
+            "to break the cycle and avoid the leak.",
+            UserWarning,
+            stacklevel=3,
+        )
     grads = _root_grads(outputs, _as_tuple(grad_tensors), create_graph)
     roots = [engine.input_edge(t) for t in outputs]
     engine.run(roots, grads, retain_graph, create_graph, inputs=inputs)
