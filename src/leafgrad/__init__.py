@@ -12,10 +12,6 @@ from __future__ import annotations
 
 import warnings as _warnings
 
-# PyTorch computes inf/nan silently; NumPy warns. Silence NumPy's floating-point warnings
-# raised from leafgrad's own code only (a filter by module; NumPy's global state is untouched).
-_warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"leafgrad(\..*)?$")
-
 from . import autograd, dtypes, ops
 from .autograd import (
     enable_grad,
@@ -26,9 +22,10 @@ from .autograd import (
     set_grad_enabled,
 )
 from .creation import *  # noqa: F403
-from .creation import __all__ as _creation_all
 from .dtypes import (
     bool_ as bool,  # noqa: A004
+)
+from .dtypes import (
     dtype,
     float16,
     float32,
@@ -43,10 +40,22 @@ from .dtypes import (
     uint8,
 )
 from .ops import *  # noqa: F403
-from .random import Generator, default_generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state
+from .random import (
+    Generator,
+    default_generator,
+    get_rng_state,
+    initial_seed,
+    manual_seed,
+    seed,
+    set_rng_state,
+)
 from .tensor import Size, Tensor, device
 
 half, float, double = float16, float32, float64  # noqa: A001
 short, int, long = int16, int32, int64  # noqa: A001
 
 __version__ = "0.1.0"
+
+# PyTorch computes inf/nan silently; NumPy warns. Silence NumPy's floating-point warnings
+# raised from leafgrad's own code only (a filter by module; NumPy's global state is untouched).
+_warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"leafgrad(\..*)?$")
