@@ -22,7 +22,8 @@ hypothesis (shapes are drawn, and shrink) and under a seeded NumPy generator
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 

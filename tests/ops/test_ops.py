@@ -37,6 +37,23 @@ def test_matches_torch(op, dtype, torch):
     check()
 
 
+@pytest.mark.slow
+@pytest.mark.torch
+@pytest.mark.parametrize("op,dtype", CASES)
+def test_fuzz_against_torch(op, dtype, torch):
+    """The long run (make test-slow): many more random samples per op and dtype."""
+
+    @settings(max_examples=150)
+    @given(data=st.data())
+    def check(data):
+        sample = op.samples(HypothesisDraw(data, dtype))
+        harness.compare_with_torch(op, sample, dtype, torch)
+        if dtype == "float64":
+            harness.check_gradients(op, sample)
+
+    check()
+
+
 @pytest.mark.parametrize("op", [pytest.param(op, id=op.id) for op in ENTRIES
                                 if op.grad and "float64" in op.dtypes])
 def test_gradcheck(op):
