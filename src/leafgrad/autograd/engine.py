@@ -229,70 +229,113 @@ def run(roots: list, root_grads: list, retain_graph: bool, create_graph: bool,
         while ready:
             node = ready.pop()
             grads = buffers.pop(node, None)
-            if grads is None:
-                grads = [None] * _n_outputs(node)
-            is_acc = node.__class__ is AccumulateGrad
-            hooks = node._hooks
-            if hooks is not None and hooks.tensor:
-                grads = _run_tensor_hooks(hooks, grads, raw)
-            if is_acc and grads[0] is not None and node.variable._extra:
-                grads[0] = _run_leaf_hooks(node.variable, grads[0], raw)
-            if targets is not None:
-                if node in targets:
-                    for k, nr, t in targets[node]:
-                        g = grads[nr]
-                        if capture:
-                            captured[k] = g
-                        elif g is not None and not is_acc:
-                            g = _tensor(g) if raw else g
-                            t._grad = g if t._grad is None else t._grad + g
-                    if is_acc and capture:
-                        continue
-                elif is_acc or node not in feeding:
+            op = node.op
+            if (raw and targets is None and node._hooks is None and op is not None
+                    and op.array_vjp and op.outputs == 1):
+                # The common case, inlined: a first-order vjp on arrays, no hooks.
+                g = grads[0] if grads is not None else None
+                if g is None:
                     _release_edges(node, deps, ready)
                     continue
-            if is_acc:
-                g = grads[0]
-                if g is not None:
-                    del grads
-                    # Two references (g, getrefcount's argument): nobody else holds the
-                    # array, so it may become .grad without a copy.
-                    owned = raw and sys.getrefcount(g) <= 2 and g.base is None
-                    node.accumulate(g, owned)
-                continue
-            if targets is not None and node not in feeding:
-                _release_edges(node, deps, ready)
-                continue
-            for g in grads:
-                if g is not None:
-                    break
-            else:  # no gradient reached this node: nothing flows on
-                _release_edges(node, deps, ready)
+                values = node._unpack(True) if op.saves else op._nothing_saved
+                attrs = node._attrs
+                result = op.vjp(g, *values, **attrs) if attrs else op.vjp(g, *values)
+                if op._nargs == 1:
+                    result = (result,)
+                meta = node._in_meta
+                if meta is not None:
+                    result = [None if r is None else _fit(node, i, r, meta[i], True)
+                              for i, r in enumerate(result)]
+                del grads, g
                 if not retain_graph:
-                    node._release()
-                continue
-            result = call_node(node, grads, raw)
-            del grads
-            if not retain_graph:
-                node._release()
+                    node._saved = None
+            else:
+                result = _run_node(node, grads, raw, retain_graph, targets, feeding, capture,
+                                   captured, create_graph, deps, ready)
+                if result is None:
+                    continue
+                del grads
             for (nxt, nr), g in zip(node.next_functions, result):
                 if nxt is None:
                     continue
                 if g is not None:
                     buf = buffers.get(nxt)
                     if buf is None:
-                        buf = buffers[nxt] = [None] * _n_outputs(nxt)
-                    old = buf[nr]
-                    buf[nr] = g if old is None else old + g
+                        buffers[nxt] = [g] if nr == 0 and nxt.op is not None and \
+                            nxt.op.outputs == 1 else _new_buffer(nxt, nr, g)
+                    else:
+                        old = buf[nr]
+                        buf[nr] = g if old is None else old + g
                 d = deps[nxt] - 1
                 deps[nxt] = d
                 if d == 0:
                     ready.append(nxt)
+            result = g = None  # so an accumulator can tell whether it owns the gradient
     finally:
         grad_mode.state.enabled = prev
     if captured is not None and raw:
         captured = [None if g is None else _tensor(g) for g in captured]
     return captured
+
+
+def _new_buffer(node: Node, nr: int, g) -> list:
+    buf = [None] * _n_outputs(node)
+    buf[nr] = g
+    return buf
+
+
+def _run_node(node, grads, raw, retain_graph, targets, feeding, capture, captured,
+              create_graph, deps, ready):
+    """One node in the general case: leaves, hooks, ``inputs=``, custom Functions.
+
+    Returns the gradients for its inputs, or None when nothing flows on from it.
+    """
+    if grads is None:
+        grads = [None] * _n_outputs(node)
+    is_acc = node.__class__ is AccumulateGrad
+    hooks = node._hooks
+    if hooks is not None and hooks.tensor:
+        grads = _run_tensor_hooks(hooks, grads, raw)
+    if is_acc and grads[0] is not None and node.variable._extra:
+        grads[0] = _run_leaf_hooks(node.variable, grads[0], raw)
+    if targets is not None:
+        if node in targets:
+            for k, nr, t in targets[node]:
+                g = grads[nr]
+                if capture:
+                    captured[k] = g
+                elif g is not None and not is_acc:
+                    g = _tensor(g) if raw else g
+                    t._grad = g if t._grad is None else t._grad + g
+            if is_acc and capture:
+                return None
+        elif is_acc or node not in feeding:
+            _release_edges(node, deps, ready)
+            return None
+    if is_acc:
+        g = grads[0]
+        if g is not None:
+            grads[0] = None
+            # Two references (g, getrefcount's argument): nobody else holds the array,
+            # so it may become .grad without a copy.
+            owned = raw and sys.getrefcount(g) <= 2 and g.base is None
+            node.accumulate(g, owned)
+        return None
+    if targets is not None and node not in feeding:
+        _release_edges(node, deps, ready)
+        return None
+    for g in grads:
+        if g is not None:
+            break
+    else:  # no gradient reached this node: nothing flows on
+        _release_edges(node, deps, ready)
+        if not retain_graph:
+            node._release()
+        return None
+    result = call_node(node, grads, raw)
+    if not retain_graph:
+        node._release()
+    return result
 
 
 def _n_outputs(node: Node) -> int:

@@ -147,7 +147,10 @@ class Node:
             attrs = self._attrs or {}
             key = _SAVED_ALIASES.get(key, key)
             if key in attrs:
-                return attrs[key]
+                value = attrs[key]
+                if getattr(value, "ndim", None) == 0:  # a scalar op's constant
+                    return _tensor_cls()._make(value.copy())
+                return value
         raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
 
     def _release(self) -> None:

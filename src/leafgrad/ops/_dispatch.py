@@ -28,6 +28,8 @@ def as_tensor_arg(x, like: Tensor | None = None) -> Tensor:
     if isinstance(x, SCALARS):
         d = _dt.scalar_dtype(x)
         return Tensor._make(np.array(x, d.np))
+    if isinstance(x, np.ndarray) and x.ndim == 0:
+        return Tensor._make(x)  # a scalar op's constant, inside a vjp
     if isinstance(x, (list, tuple, np.ndarray)):
         from ..creation import tensor
 
@@ -54,7 +56,29 @@ class Cast(Op):
         return g  # the engine casts each gradient to its input's dtype
 
 
-def binary(op, scalar_op, x, y, name: str = ""):
+_CONSTS: dict = {}  # dtype -> {number: read-only 0-d array}
+
+
+def const(value, dtype):
+    """``value`` as a read-only 0-d array of ``dtype``, cached.
+
+    NumPy handles a 0-d array operand as fast as an array, and a Python number
+    about 0.3 us slower (it infers a dtype every time): scalar ops keep their number
+    as one of these, in the forward and in the vjp alike.
+    """
+    table = _CONSTS.get(dtype)
+    if table is None:
+        table = _CONSTS[dtype] = {}
+    arr = table.get(value)
+    if arr is None:
+        arr = np.array(value, dtype)
+        arr.flags.writeable = False
+        if value and len(table) < 1024:  # 0.0 == -0.0 as keys: never cache zeros
+            table[value] = arr
+    return arr
+
+
+def binary(op, scalar_op, x, y):
     """Dispatch ``op(x, y)``: tensor/tensor with promotion, or ``scalar_op`` with a number."""
     if y.__class__ is Tensor or isinstance(y, Tensor):
         if x.__class__ is not Tensor:
@@ -65,11 +89,11 @@ def binary(op, scalar_op, x, y, name: str = ""):
         return apply(op, cast(x, d), cast(y, d))
     if x.__class__ is not Tensor:
         x = as_tensor_arg(x)
-    if y.__class__ is _float:
-        if x._data.dtype.kind == "f":
-            return apply(scalar_op, x, other=y)
+    dt = x._data.dtype
+    if y.__class__ is _float and dt.kind == "f" and scalar_op is not None:
+        return apply(scalar_op, x, other=const(y, dt))
     y = as_tensor_arg(y)
     d = _dt.result_type(x, y)
-    if scalar_op is not None and d is _dt.FROM_NP[x._data.dtype] and y._data.ndim == 0:
-        return apply(scalar_op, x, other=y._data.item())
+    if d.np == dt and y._data.ndim == 0 and scalar_op is not None:
+        return apply(scalar_op, x, other=const(y._data.item(), dt))
     return apply(op, cast(x, d), cast(y, d))
