@@ -112,7 +112,34 @@ def apply(op: type[Op], *inputs, **attrs):
     if not needs or not _grad_state.enabled or not op.differentiable \
             or result.dtype.kind != "f":  # integer and bool results never require grad
         return out
-    node = _record(op, inputs, attrs, result)
+    # The node, built inline for one and two inputs (the hot path of every op).
+    cls = op.node_cls
+    node = _new(cls)
+    node._attrs = attrs
+    node._hooks = None
+    if n == 1:
+        e = x._edge
+        node.next_functions = (e if e is not None else (accumulator(x), 0),)
+        # A single input's gradient comes back in its shape; only a dtype change is fixed.
+        node._in_meta = None if x._data.dtype is result.dtype else \
+            ((x._data.shape, x._data.dtype),)
+    elif n == 2:
+        e = x._edge
+        if e is None:
+            e = (accumulator(x), 0) if x._rg else _NO_EDGE
+        f = y._edge
+        if f is None:
+            f = (accumulator(y), 0) if y._rg else _NO_EDGE
+        node.next_functions = (e, f)
+        xd, yd = x._data, y._data
+        shape = result.shape
+        # Gradients need unbroadcasting or casting only where an input differs from
+        # the output; elsewhere the vjp's results are used as they are.
+        node._in_meta = None if (xd.shape == shape and yd.shape == shape and
+                                 xd.dtype is result.dtype and yd.dtype is result.dtype) \
+            else ((xd.shape, xd.dtype), (yd.shape, yd.dtype))
+    else:
+        _edges_and_meta(node, inputs, result)
     if op.saves:
         saved = [None] * (n + 1)
         if op._save_result:
@@ -121,6 +148,8 @@ def apply(op: type[Op], *inputs, **attrs):
             t = inputs[i]
             saved[i + 1] = (t, t._vc[0])
         node._saved = saved
+    else:
+        node._saved = None
     out._rg = True
     out._edge = (node, 0)
     return out
@@ -138,8 +167,16 @@ def _wrap(result) -> Tensor:
 
 
 def _record(op, inputs, attrs, result):
-    """A new node for ``op``: edges to the inputs' nodes, attrs, input metadata if needed."""
-    node = op.node_cls.__new__(op.node_cls)
+    """A new node for ``op`` (the general path): edges, attrs, input metadata."""
+    node = _new(op.node_cls)
+    _edges_and_meta(node, inputs, result)
+    node._attrs = attrs
+    node._hooks = None
+    node._saved = None
+    return node
+
+
+def _edges_and_meta(node, inputs, result) -> None:
     meta = None
     shape, dtype = result.shape, result.dtype
     edges = []
@@ -152,13 +189,7 @@ def _record(op, inputs, attrs, result):
         if meta is None and (d.shape != shape or d.dtype != dtype):
             meta = True
     node.next_functions = tuple(edges)
-    node._attrs = attrs
-    # Gradients need shaping (unbroadcasting, casting) only where an input differs from
-    # the output; elsewhere the vjp's results are used as they are.
     node._in_meta = tuple([(t._data.shape, t._data.dtype) for t in inputs]) if meta else None
-    node._hooks = None
-    node._saved = None
-    return node
 
 
 def _apply_multi(op, inputs, attrs, results, needs):
