@@ -143,22 +143,18 @@ def _zeros_if_none(g, meta, arrays: bool):
 
 
 def _collect(roots: list) -> dict:
-    """Count the edges reaching each node from the roots (iterative DFS)."""
-    deps: dict = {}
+    """Count the edges reaching each node from the roots (iterative DFS; roots start at 0)."""
     stack = [n for n in roots if n is not None]
-    seen = set(stack)
+    deps = dict.fromkeys(stack, 0)
     while stack:
-        node = stack.pop()
-        for nxt, _ in node.next_functions:
+        for nxt, _ in stack.pop().next_functions:
             if nxt is None:
                 continue
             if nxt in deps:
                 deps[nxt] += 1
             else:
                 deps[nxt] = 1
-                if nxt not in seen:
-                    seen.add(nxt)
-                    stack.append(nxt)
+                stack.append(nxt)
     return deps
 
 
@@ -222,7 +218,7 @@ def run(roots: list, root_grads: list, retain_graph: bool, create_graph: bool,
         feeding = _feeding(root_nodes, targets)
         captured = [None] * len(inputs)
 
-    ready = [n for n in dict.fromkeys(root_nodes) if deps.get(n, 0) == 0]
+    ready = [n for n in dict.fromkeys(root_nodes) if deps[n] == 0]
     prev = grad_mode.state.enabled
     grad_mode.state.enabled = create_graph
     try:
