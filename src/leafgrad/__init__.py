@@ -40,6 +40,7 @@ from .dtypes import (
     uint8,
 )
 from .ops import *  # noqa: F403
+from .ops.indexing import return_types
 from .random import (
     Generator,
     default_generator,

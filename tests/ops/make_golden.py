@@ -34,7 +34,7 @@ def make(op) -> None:
             payload[f"meta{k}"] = np.array(case["meta"])
             payload[f"c{k}_n"] = np.array(len(case["arrays"]))
             for i, a in enumerate(case["arrays"]):
-                payload[f"c{k}_a{i}"] = np.ascontiguousarray(a)
+                payload[f"c{k}_a{i}"] = np.array(a, order="C")  # keeps 0-d arrays 0-d
             k += 1
     payload["n"] = np.array(k)
     np.savez_compressed(OUT / f"{op.id}.npz", **payload)
