@@ -15,6 +15,11 @@ An op is declared once, forward beside its vector-Jacobian product:
 attributes (dim, keepdim ...) are keyword arguments to both.  The vjp receives the
 saved values only (anything not in ``saves`` arrives as None), returns one gradient
 per tensor argument (a bare tensor for single-input ops), None where there is none.
+
+The vjp's arguments are Tensors, so a backward with ``create_graph`` records it like
+any other code. An op whose vjp is plain arithmetic (operators and ``.reshape``,
+which mean the same on backend arrays) sets ``array_vjp = True``: a first-order
+backward then calls the same function on arrays and builds no Tensors at all.
 """
 
 from __future__ import annotations
