@@ -41,6 +41,7 @@ from .dtypes import (
 )
 from .ops import *  # noqa: F403
 from .ops.indexing import return_types
+from .printing import get_printoptions, set_printoptions
 from .random import (
     Generator,
     default_generator,
