@@ -1,204 +1,272 @@
-"""Tensor printing, identical to PyTorch's (with ``leafgrad`` where it says ``torch``).
+"""Tensor printing identical to PyTorch's, and the print options that steer it.
 
-The rules, as PyTorch applies them:
-- One formatter per tensor, built from its nonzero finite values (of the summarised
-  tensor when it has more than ``threshold`` elements): integer-valued floats print as
-  ``1.``; a spread wider than 1000x, a value above 1e8 or (for non-integers) below 1e-4
-  switches to scientific notation; every element is right-aligned to the widest one.
-- Rows wrap at ``linewidth``; nested dimensions indent one space per level, with
-  ``dim - 1`` newlines between slices; summarised dimensions show ``edgeitems`` at each
-  end around ``...``.
-- Suffixes (size of empty tensors, a non-default dtype, grad_fn or requires_grad) follow
-  the data, each on a new line when it would overflow ``linewidth``.
+``repr(t)`` and ``str(t)`` both land in :func:`tensor_repr`. The layout rules (how a
+float tensor chooses between ``1.5000``, ``1.`` and ``1.5000e+00``, where rows wrap,
+how big tensors are summarised with ``...``, which suffixes follow the values) were
+established by experiment against PyTorch 2.13 and are checked by tests/test_printing.py.
+
+>>> import leafgrad
+>>> leafgrad.tensor([1.0, 2.5])
+tensor([1.0000, 2.5000])
+>>> leafgrad.set_printoptions(precision=2)
+>>> leafgrad.tensor([1.0, 2.5])
+tensor([1.00, 2.50])
+>>> leafgrad.set_printoptions(profile="default")
 """
 
 from __future__ import annotations
 
+import contextlib
 import math
-from dataclasses import dataclass
+from collections.abc import Iterator
+from typing import Any
 
 from . import dtypes as _dt
+from .backend import np
 
+_PREFIX = "tensor("
+_INDENT = len(_PREFIX)
 
-@dataclass
-class _Options:
-    precision: int = 4
-    threshold: float = 1000
-    edgeitems: int = 3
-    linewidth: int = 80
-    sci_mode: bool | None = None
-
-
-PRINT_OPTS = _Options()
-
+# (precision, threshold, edgeitems, linewidth) of each named profile.
 _PROFILES = {
-    "default": dict(precision=4, threshold=1000, edgeitems=3, linewidth=80),
-    "short": dict(precision=2, threshold=1000, edgeitems=2, linewidth=80),
-    "full": dict(precision=4, threshold=math.inf, edgeitems=3, linewidth=80),
+    "default": (4, 1000, 3, 80),
+    "short": (2, 1000, 2, 80),
+    "full": (4, math.inf, 3, 80),
 }
 
 
-def set_printoptions(precision: int | None = None, threshold: float | None = None,
-                     edgeitems: int | None = None, linewidth: int | None = None,
-                     profile: str | None = None, sci_mode: bool | None = None) -> None:
-    """Set how tensors print (PyTorch's options and profiles: 'default', 'short', 'full').
+class _Options:
+    __slots__ = ("precision", "threshold", "edgeitems", "linewidth", "sci_mode")
 
-    >>> leafgrad.set_printoptions(precision=2)
-    >>> leafgrad.tensor([1.23456])
-    tensor([1.23])
+    def __init__(self) -> None:
+        self.precision, self.threshold, self.edgeitems, self.linewidth = _PROFILES["default"]
+        self.sci_mode: bool | None = None
+
+
+_opts = _Options()
+
+
+def set_printoptions(
+    precision: int | None = None,
+    threshold: float | None = None,
+    edgeitems: int | None = None,
+    linewidth: int | None = None,
+    profile: str | None = None,
+    sci_mode: bool | None = None,
+) -> None:
+    """Set how tensors print (PyTorch's semantics).
+
+    ``profile`` ('default', 'short' or 'full') sets the four numeric options first; each
+    option given explicitly then overrides it, and options left as None keep their value,
+    except ``sci_mode``, which is always set (None means "chosen per tensor").
+
+    >>> leafgrad.set_printoptions(threshold=5)
+    >>> leafgrad.arange(10)
+    tensor([0, 1, 2,  ..., 7, 8, 9])
     >>> leafgrad.set_printoptions(profile="default")
     """
     if profile is not None:
-        if profile not in _PROFILES:
-            raise ValueError(f"Unknown profile {profile!r}: use 'default', 'short' or 'full'")
-        for key, value in _PROFILES[profile].items():
-            setattr(PRINT_OPTS, key, value)
+        named = _PROFILES.get(profile)
+        if named is not None:  # PyTorch ignores an unknown profile name silently
+            _opts.precision, _opts.threshold, _opts.edgeitems, _opts.linewidth = named
     if precision is not None:
-        PRINT_OPTS.precision = precision
+        _opts.precision = precision
     if threshold is not None:
-        PRINT_OPTS.threshold = threshold
+        _opts.threshold = threshold
     if edgeitems is not None:
-        PRINT_OPTS.edgeitems = edgeitems
+        _opts.edgeitems = edgeitems
     if linewidth is not None:
-        PRINT_OPTS.linewidth = linewidth
-    PRINT_OPTS.sci_mode = sci_mode
+        _opts.linewidth = linewidth
+    _opts.sci_mode = sci_mode
 
 
-def get_printoptions() -> dict:
-    """The current print options, as a dict."""
-    return dict(vars(PRINT_OPTS))
+def get_printoptions() -> dict[str, Any]:
+    """The current print options as a dict (keys as ``set_printoptions`` takes them)."""
+    return {
+        "precision": _opts.precision,
+        "threshold": _opts.threshold,
+        "edgeitems": _opts.edgeitems,
+        "linewidth": _opts.linewidth,
+        "sci_mode": _opts.sci_mode,
+    }
 
+
+@contextlib.contextmanager
+def printoptions(**kwargs: Any) -> Iterator[None]:
+    """Set print options inside a ``with`` block and restore the previous ones after it."""
+    saved = get_printoptions()
+    set_printoptions(**kwargs)
+    try:
+        yield
+    finally:
+        set_printoptions(**saved)
+
+
+# -- element formatting ----------------------------------------------------------------
 
 class _Formatter:
-    """Formats the elements of one tensor to a common width."""
+    """Formats every element of one tensor to a common width.
 
-    def __init__(self, values: list, floating: bool) -> None:
-        self.floating = floating
-        self.int_mode = True
-        self.sci_mode = False
-        self.width = 1
-        if not floating:
-            for v in values:
-                self.width = max(self.width, len(str(v)))
+    Built from the (already summarised) values that will be shown, so the choice of
+    notation and the width depend only on what is printed.
+    """
+
+    __slots__ = ("width", "_fmt")
+
+    def __init__(self, shown, precision: int, sci_opt: bool | None) -> None:
+        kind = shown.dtype.kind
+        if kind == "f":
+            self._init_float(shown, precision, sci_opt)
+        elif kind == "b":
+            self._fmt = str
+            self.width = 5 if shown.size and not shown.all() else 4
+        else:
+            self._fmt = str
+            self.width = (max(len(str(shown.min())), len(str(shown.max())))
+                          if shown.size else 1)
+
+    def _init_float(self, shown, precision: int, sci_opt: bool | None) -> None:
+        flat = shown.reshape(-1)
+        vals = flat[np.isfinite(flat) & (flat != 0)]
+        if not vals.size:
+            # Nothing but zeros, nan and inf: integer style, and the width stays at 1.
+            self._fmt = _int_style
+            self.width = 1
             return
-        nonzero = [v for v in values if v != 0 and math.isfinite(v)]
-        if not nonzero:
-            return  # nothing to measure: zeros, nan and inf print as they are
-        lo = min(abs(v) for v in nonzero)
-        hi = max(abs(v) for v in nonzero)
-        self.int_mode = all(v == math.ceil(v) for v in nonzero)
-        wide = hi / lo > 1000.0 or hi > 1.0e8
-        self.sci_mode = wide if self.int_mode else wide or lo < 1.0e-4
-        if PRINT_OPTS.sci_mode is not None:
-            self.sci_mode = PRINT_OPTS.sci_mode
-        p = PRINT_OPTS.precision
-        if self.sci_mode:
-            widths = (len(f"{v:.{p}e}") for v in nonzero)
-        elif self.int_mode:
-            widths = (len(f"{v:.0f}") + 1 for v in nonzero)
+        mag = np.abs(vals.astype(np.float64))
+        lo, hi = float(mag.min()), float(mag.max())
+        integral = bool((vals == np.ceil(vals)).all())
+        if sci_opt is not None:
+            sci = bool(sci_opt)
+        elif integral:
+            sci = hi / lo > 1000.0 or hi > 1.0e8
         else:
-            widths = (len(f"{v:.{p}f}") for v in nonzero)
-        self.width = max(self.width, *widths)
-
-    def format(self, v) -> str:
-        if self.floating:
-            if self.sci_mode:
-                s = f"{v:{self.width}.{PRINT_OPTS.precision}e}"
-            elif self.int_mode:
-                s = f"{v:.0f}"
-                if math.isfinite(v):
-                    s += "."
-            else:
-                s = f"{v:.{PRINT_OPTS.precision}f}"
+            sci = hi / lo > 1000.0 or hi > 1.0e8 or lo < 1.0e-4
+        if sci:
+            spec = f".{precision}e"
+            self._fmt = lambda v: format(v, spec)
+        elif integral:
+            self._fmt = _int_style
         else:
-            s = str(v)
-        return " " * (self.width - len(s)) + s
+            spec = f".{precision}f"
+            self._fmt = lambda v: format(v, spec)
+        # In every style the length of a formatted value only grows with its magnitude
+        # (tiny ones too, in scientific notation: e-100), and a sign adds one: the widest
+        # strings come from the extreme magnitudes of each sign, so format only those.
+        pos, neg = vals[vals > 0], vals[vals < 0]
+        ends = [float(x) for part in (pos, neg) if part.size for x in (part.min(), part.max())]
+        self.width = max(len(self._fmt(v)) for v in ends)
+
+    def __call__(self, v) -> str:
+        return self._fmt(v).rjust(self.width)
 
 
-def _summarized_values(data, edge: int) -> list:
-    """The elements that will be shown (each summarised dimension cut to its edges)."""
-    if data.ndim == 0:
-        return [data.item()]
-    n = data.shape[0]
-    rows = list(range(edge)) + list(range(n - edge, n)) if n > 2 * edge else range(n)
-    if data.ndim == 1:
-        return [data[i].item() for i in rows]
-    return [v for i in rows for v in _summarized_values(data[i], edge)]
+def _int_style(v: float) -> str:
+    # Integer-valued floats print as "3." (nan and inf carry no dot).
+    s = format(v, ".0f")
+    return s + "." if math.isfinite(v) else s
 
 
-def _vector(data, indent: int, summarize: bool, fmt: _Formatter) -> str:
-    edge = PRINT_OPTS.edgeitems
-    per_line = max(1, int(math.floor((PRINT_OPTS.linewidth - indent) / (fmt.width + 2))))
-    if summarize and not edge:
-        items = ["..."]
-    elif summarize and data.shape[0] > 2 * edge:
-        items = ([fmt.format(v) for v in data[:edge].tolist()] + [" ..."]
-                 + [fmt.format(v) for v in data[-edge:].tolist()])
+# -- layout ------------------------------------------------------------------------------
+
+def _summarised(a, edge: int):
+    """The elements a summary shows: the first and last ``edge`` along each long axis."""
+    for axis, n in enumerate(a.shape):
+        if n > 2 * edge:
+            idx = np.arange(n)
+            a = a.take(np.concatenate((idx[:edge], idx[-edge:])), axis=axis)
+    return a
+
+
+def _vector(a, indent: int, summarise: bool, fmt: _Formatter, edge: int, linewidth) -> str:
+    if summarise and a.shape[0] > 2 * edge:
+        items = [fmt(v) for v in a[:edge].tolist()]
+        items.append(" ...")
+        items += [fmt(v) for v in a[-edge:].tolist()]
     else:
-        items = [fmt.format(v) for v in data.tolist()]
+        items = [fmt(v) for v in a.tolist()]
+    per_line = max(1, int(math.floor((linewidth - indent) / (fmt.width + 2))))
     lines = [", ".join(items[i:i + per_line]) for i in range(0, len(items), per_line)]
     return "[" + (",\n" + " " * (indent + 1)).join(lines) + "]"
 
 
-def _nested(data, indent: int, summarize: bool, fmt: _Formatter) -> str:
-    if data.ndim == 0:
-        return fmt.format(data.item())
-    if data.ndim == 1:
-        return _vector(data, indent, summarize, fmt)
-    edge = PRINT_OPTS.edgeitems
-    n = data.shape[0]
-    if summarize and n > 2 * edge:
-        slices = ([_nested(data[i], indent + 1, summarize, fmt) for i in range(edge)] + ["..."]
-                  + [_nested(data[i], indent + 1, summarize, fmt) for i in range(n - edge, n)])
+def _block(a, indent: int, summarise: bool, fmt: _Formatter, edge: int, linewidth) -> str:
+    if a.ndim == 1:
+        return _vector(a, indent, summarise, fmt, edge, linewidth)
+    inner = indent + 1
+    if summarise and a.shape[0] > 2 * edge:
+        parts = [_block(s, inner, summarise, fmt, edge, linewidth) for s in a[:edge]]
+        parts.append("...")
+        parts += [_block(s, inner, summarise, fmt, edge, linewidth) for s in a[-edge:]]
     else:
-        slices = [_nested(data[i], indent + 1, summarize, fmt) for i in range(n)]
-    return "[" + ("," + "\n" * (data.ndim - 1) + " " * (indent + 1)).join(slices) + "]"
+        parts = [_block(s, inner, summarise, fmt, edge, linewidth) for s in a]
+    sep = "," + "\n" * (a.ndim - 1) + " " * inner
+    return "[" + sep.join(parts) + "]"
 
 
-def _body(data, indent: int) -> str:
-    summarize = data.size > PRINT_OPTS.threshold
-    if data.dtype == _dt.float16.np:
-        data = data.astype(_dt.float32.np)  # formatted through float32, as PyTorch does
-    floating = data.dtype.kind == "f"
-    values = (_summarized_values(data, PRINT_OPTS.edgeitems) if summarize
-              else data.reshape(-1).tolist())
-    return _nested(data, indent, summarize, _Formatter(values, floating))
-
-
-def _add_suffixes(text: str, suffixes: list, indent: int) -> str:
-    parts = [text]
-    last_line = len(text) - text.rfind("\n") + 1
-    for suffix in suffixes:
-        if last_line + len(suffix) + 2 > PRINT_OPTS.linewidth:
-            parts.append(",\n" + " " * indent + suffix)
-            last_line = indent + len(suffix)
-        else:
-            parts.append(", " + suffix)
-            last_line += len(suffix) + 2
-    parts.append(")")
-    return "".join(parts)
+def _values(a) -> str:
+    o = _opts
+    if a.ndim == 0:
+        fmt = _Formatter(a, o.precision, o.sci_mode)
+        return fmt(a.item())
+    summarise = a.size > o.threshold
+    edge = o.edgeitems
+    if summarise and not edge:
+        return "[...]"
+    shown = _summarised(a, edge) if summarise else a
+    fmt = _Formatter(shown, o.precision, o.sci_mode)
+    return _block(a, _INDENT, summarise, fmt, edge, o.linewidth)
 
 
 def tensor_repr(t) -> str:
-    """``repr(t)`` exactly as PyTorch prints the same tensor."""
-    prefix = "tensor("
-    indent = len(prefix)
-    data = t._data
-    dtype = _dt.FROM_NP[data.dtype]
+    """``repr(t)`` exactly as PyTorch prints it (``leafgrad.`` in place of ``torch.``)."""
+    a = t._data
+    dtype = _dt.FROM_NP[a.dtype]
+    default = _dt.get_default_dtype()
     suffixes = []
-    if data.size == 0:
-        if data.ndim != 1:
-            suffixes.append(f"size={tuple(data.shape)}")
-        if dtype is not _dt.get_default_dtype():
-            suffixes.append(f"dtype={dtype!r}")
+    if a.size == 0:
         body = "[]"
+        if a.ndim != 1:
+            suffixes.append(f"size={tuple(a.shape)}")
+        if dtype is not default:  # empty tensors name even int64 and bool
+            suffixes.append(_dtype_suffix(dtype))
     else:
-        if dtype not in (_dt.get_default_dtype(), _dt.int64, _dt.bool_):
-            suffixes.append(f"dtype={dtype!r}")
-        body = _body(data, indent)
-    fn = t.grad_fn
-    if fn is not None:
-        suffixes.append(f"grad_fn=<{type(fn).__name__}>")
-    elif t._rg:
+        body = _values(a)
+        if not _opts.edgeitems:  # nothing shown of the values: say how many there are
+            suffixes.append(f"size={tuple(a.shape)}")
+        if dtype is not default and dtype is not _dt.int64 and dtype is not _dt.bool_:
+            suffixes.append(_dtype_suffix(dtype))
+    node = t.grad_fn
+    if node is not None:
+        suffixes.append(f"grad_fn=<{node.name()}>")
+    elif t.requires_grad:
         suffixes.append("requires_grad=True")
-    return _add_suffixes(prefix + body, suffixes, indent)
+
+    out = _PREFIX + body
+    if suffixes:
+        linewidth = _opts.linewidth
+        # PyTorch's rule, as measured: a suffix goes on its own line when the running
+        # count plus ", suffix" passes the line width, where the count starts at the
+        # length of the last line of values plus 2 and restarts at indent + suffix after
+        # a break.
+        used = len(out) - out.rfind("\n") + 1
+        pieces = [out]
+        for s in suffixes:
+            # Lay out what PyTorch prints, so that our repr is its repr with "torch."
+            # replaced: "leafgrad." counts as long as "torch.".
+            n = len(s) - _RENAMED if s.startswith("dtype=") else len(s)
+            if used + n + 2 > linewidth:
+                pieces.append(",\n" + " " * _INDENT + s)
+                used = _INDENT + n
+            else:
+                pieces.append(", " + s)
+                used += n + 2
+        out = "".join(pieces)
+    return out + ")"
+
+
+_RENAMED = len("leafgrad.") - len("torch.")
+
+
+def _dtype_suffix(dtype: _dt.dtype) -> str:
+    return f"dtype={dtype!r}"
