@@ -144,7 +144,8 @@ def _zeros_if_none(g, meta, arrays: bool):
 
 def _collect(roots: list) -> dict:
     """Count the edges reaching each node from the roots (iterative DFS; roots start at 0)."""
-    stack = [n for n in roots if n is not None]
+    # Deduplicated: several outputs of one multi-output node may be roots.
+    stack = list(dict.fromkeys(n for n in roots if n is not None))
     deps = dict.fromkeys(stack, 0)
     while stack:
         for nxt, _ in stack.pop().next_functions:
