@@ -53,6 +53,16 @@ class Mean(Op):
         return restore(g / n, shape, dim, keepdim)
 
 
+class SumDim(Sum):
+    """Sum over some dims (PyTorch records the dim overload as SumBackward1)."""
+
+    name = "SumBackward1"
+
+
+class MeanDim(Mean):
+    name = "MeanBackward1"
+
+
 def _sum_dtype(x: Tensor, dtype) -> Tensor:
     if dtype is not None:
         return x.to(dtype)
@@ -68,7 +78,8 @@ def sum(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor
     tensor([4., 6.])
     """
     x = _sum_dtype(input, dtype)
-    return apply(Sum, x, dim=dims(dim, x._data.ndim), keepdim=keepdim, shape=x._data.shape)
+    return apply(Sum if dim is None else SumDim, x, dim=dims(dim, x._data.ndim),
+                 keepdim=keepdim, shape=x._data.shape)
 
 
 def mean(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
@@ -79,7 +90,8 @@ def mean(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tenso
             "mean(): could not infer output dtype. Input dtype must be either a floating point "
             f"or complex dtype. Got: {x.dtype.legacy_name[:-6]}"
         )
-    return apply(Mean, x, dim=dims(dim, x._data.ndim), keepdim=keepdim, shape=x._data.shape)
+    return apply(Mean if dim is None else MeanDim, x, dim=dims(dim, x._data.ndim),
+                 keepdim=keepdim, shape=x._data.shape)
 
 
 def sum_to_size(input: Tensor, *size) -> Tensor:
