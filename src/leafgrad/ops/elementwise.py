@@ -186,9 +186,7 @@ multiply = mul
 def div(input: Tensor, other, *, rounding_mode: str | None = None, out=None) -> Tensor:
     """input / other; integer inputs give the default float dtype (true division)."""
     if rounding_mode is not None:
-        from .elementwise_more import _div_rounding
-
-        return _div_rounding(input, other, rounding_mode)
+        raise NotImplementedError("div(rounding_mode=...) is not implemented yet")
     x = input if isinstance(input, Tensor) else as_tensor_arg(input)
     if x._data.dtype.kind != "f" and not (isinstance(other, Tensor)
                                           and other._data.dtype.kind == "f"):
@@ -344,11 +342,11 @@ class Pow(Op):
         return xp.power(x, y)
 
     def vjp(g, out, x, y):
-        from .elementwise_more import where
-
         gx = g * y * x ** (y - 1)
-        # d/dy x**y = x**y log x, taken as 0 where x == 0 and y >= 0 (PyTorch's convention)
-        gy = g * where((x == 0) & (y >= 0), 0.0, out * log(x))
+        # d/dy x**y = x**y log x, taken as 0 where x == 0 and y >= 0 (PyTorch's convention):
+        # log(x + 1) there is log(1) = 0, and the mask itself carries no gradient.
+        zero = Tensor._make(((x._data == 0) & (y._data >= 0)).astype(x._data.dtype))
+        gy = g * out * log(x + zero)
         return gx, gy
 
 
