@@ -5,12 +5,13 @@ from __future__ import annotations
 import builtins
 import math
 import warnings
-from typing import Sequence
+from collections.abc import Sequence
 
 from . import dtypes as _dt
 from .backend import np
 from .random import rng
-from .tensor import Tensor, device as _device
+from .tensor import Tensor
+from .tensor import device as _device
 
 __all__ = [
     "tensor", "as_tensor", "asarray", "from_numpy", "from_dlpack", "zeros", "ones", "full",
@@ -297,7 +298,7 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None
     m = mean._data if isinstance(mean, Tensor) else mean
     s = std._data if isinstance(std, Tensor) else std
     if np.any(np.asarray(s) < 0):
-        raise RuntimeError(f"normal expects all elements of std >= 0.0")
+        raise RuntimeError("normal expects all elements of std >= 0.0")
     if size is not None:
         shape = _size((size,) if isinstance(size, int) else (tuple(size),))
     else:

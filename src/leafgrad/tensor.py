@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import warnings
 import weakref
-from typing import Any, Callable
+from collections.abc import Callable
 
 from . import dtypes as _dt
 from .autograd import grad_mode
 from .autograd.graph import RemovableHandle, add_hook
-from .backend import np
 
 _new = object.__new__
 
@@ -243,8 +242,9 @@ class Tensor:
                 )
             if value._data.shape != self._data.shape:
                 raise RuntimeError(
-                    f"attempting to assign a gradient of size '[{', '.join(map(str, value.shape))}]' "
-                    f"to a tensor of size '[{', '.join(map(str, self.shape))}]'. Please ensure "
+                    "attempting to assign a gradient of size "
+                    f"'[{', '.join(map(str, value.shape))}]' to a tensor of size "
+                    f"'[{', '.join(map(str, self.shape))}]'. Please ensure "
                     "that the gradient and the tensor are the same size"
                 )
             if value._data.dtype != self._data.dtype:
@@ -410,8 +410,8 @@ class Tensor:
     def __bool__(self) -> bool:
         if self._data.size != 1:
             raise RuntimeError(
-                f"Boolean value of Tensor with {'more than one value' if self._data.size else 'no values'} "
-                "is ambiguous"
+                "Boolean value of Tensor with "
+                f"{'more than one value' if self._data.size else 'no values'} is ambiguous"
             )
         return bool(self._data.reshape(()).item())
 

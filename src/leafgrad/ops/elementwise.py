@@ -282,7 +282,8 @@ class Relu(Op):
         return xp.maximum(x, 0)
 
     def vjp(g, out, x):
-        return g * (out > 0)
+        # The mask carries no gradient (relu'' = 0), so it is built from the data.
+        return g * (out > 0 if out.__class__ is not Tensor else Tensor._make(out._data > 0))
 
 
 def exp(input: Tensor, *, out=None) -> Tensor:
