@@ -23,20 +23,33 @@ from .autograd import (
 )
 from .creation import *  # noqa: F403
 from .dtypes import (
+    _result_type_api as result_type,
+)
+from .dtypes import (
     bool_ as bool,  # noqa: A004
 )
 from .dtypes import (
+    can_cast,
+    channels_last,
+    channels_last_3d,
+    contiguous_format,
     dtype,
+    finfo,
     float16,
     float32,
     float64,
     get_default_dtype,
+    iinfo,
     int8,
     int16,
     int32,
     int64,
+    layout,
+    memory_format,
+    preserve_format,
     promote_types,
     set_default_dtype,
+    strided,
     uint8,
 )
 from .ops import *  # noqa: F403
@@ -45,6 +58,7 @@ from .printing import get_printoptions, set_printoptions
 from .random import (
     Generator,
     default_generator,
+    fork_rng,
     get_rng_state,
     initial_seed,
     manual_seed,

@@ -238,7 +238,7 @@ def tensor_repr(t) -> str:
             suffixes.append(_dtype_suffix(dtype))
     node = t.grad_fn
     if node is not None:
-        suffixes.append(f"grad_fn=<{node.name()}>")
+        suffixes.append(f"grad_fn=<{type(node).__name__}>")  # <NotImplemented>, as PyTorch
     elif t.requires_grad:
         suffixes.append("requires_grad=True")
 

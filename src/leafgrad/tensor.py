@@ -14,23 +14,62 @@ from collections.abc import Callable
 from . import dtypes as _dt
 from .autograd import grad_mode
 from .autograd.graph import RemovableHandle, add_hook
+from .backend import np
 
 _new = object.__new__
 
 
+_DEVICE_TYPES = ("cpu", "cuda", "ipu", "xpu", "mkldnn", "opengl", "opencl", "ideep", "hip", "ve",
+                 "fpga", "maia", "xla", "lazy", "vulkan", "mps", "meta", "hpu", "mtia",
+                 "privateuseone")
+
+
 class device:
-    """Where a tensor's data lives (``device('cpu')``)."""
+    """A device name, as ``torch.device``: ``device('cpu')``, ``device('cuda', 0)``.
+
+    Any of PyTorch's device types can be named (so ``device('cuda' if ... else 'cpu')``
+    works), but tensors live on the CPU only: creating or moving a tensor to another
+    device raises a RuntimeError.
+
+    >>> leafgrad.device('cpu')
+    device(type='cpu')
+    """
 
     __slots__ = ("type", "index")
 
     def __init__(self, type: str | device = "cpu", index: int | None = None) -> None:  # noqa: A002
         if isinstance(type, device):
             type, index = type.type, type.index
-        if ":" in type:
-            type, idx = type.split(":")
-            index = int(idx)
-        if type != "cpu":
-            raise RuntimeError(f"leafgrad has no '{type}' device yet (only 'cpu')")
+        elif isinstance(type, int) and not isinstance(type, bool):
+            raise RuntimeError("Cannot access accelerator device when none is available.")
+        elif not isinstance(type, str):
+            got = "NoneType" if type is None else builtins_type(type).__name__
+            raise TypeError(
+                f"device() received an invalid combination of arguments - got ({got}), but "
+                "expected one of:\n * (leafgrad.device device)\n      didn't match because "
+                f"some of the arguments have invalid types: (!{got}!)\n * (str type, int "
+                "index = -1)\n"
+            )
+        else:
+            name, sep, idx = type.partition(":")
+            if sep:
+                if not idx.isdigit() or (len(idx) > 1 and idx[0] == "0"):
+                    raise RuntimeError(f"Invalid device string: '{type}'")
+                index = int(idx)
+            if not name.isalpha() and name != "privateuseone":
+                raise RuntimeError(f"Invalid device string: '{type}'")
+            if name not in _DEVICE_TYPES:
+                raise RuntimeError(
+                    f"Expected one of {', '.join(_DEVICE_TYPES)} device type at start of "
+                    f"device string: {type}"
+                )
+            type = name
+        if index is not None:
+            if not isinstance(index, int) or isinstance(index, bool):
+                raise TypeError(f"device(): argument 'index' (position 2) must be int, not "
+                                f"{builtins_type(index).__name__}")
+            if index < 0:
+                raise RuntimeError("Device index must not be negative")
         self.type = type
         self.index = index
 
@@ -41,16 +80,33 @@ class device:
     def __str__(self) -> str:
         return self.type if self.index is None else f"{self.type}:{self.index}"
 
+    def __format__(self, spec: str) -> str:
+        return format(str(self), spec)
+
     def __eq__(self, other: object) -> bool:
-        if isinstance(other, str):
-            other = device(other)
         return isinstance(other, device) and (self.type, self.index) == (other.type, other.index)
 
     def __hash__(self) -> int:
         return hash((self.type, self.index))
 
+    def __reduce__(self):
+        return (device, (self.type, self.index))
 
+
+builtins_type = type
 CPU = device("cpu")
+
+
+def check_device(d) -> None:
+    """Accept ``d`` (None, a string, a device) only where it names the CPU."""
+    if d is None or d is CPU or d == "cpu":
+        return
+    d = d if isinstance(d, device) else device(d)
+    if d.type != "cpu":
+        raise RuntimeError(
+            f"leafgrad tensors live on the CPU: device '{d}' is not available (leafgrad has no "
+            f"'{d.type}' backend)"
+        )
 
 
 class _VariableMeta(type):
@@ -111,15 +167,21 @@ class Tensor:
     # -- metadata --------------------------------------------------------------------
     @property
     def shape(self) -> Size:
+        """The sizes of the dimensions, a ``leafgrad.Size`` (a tuple)."""
         return Size(self._data.shape)
 
     def size(self, dim: int | None = None):
-        """The shape, or the size of one dimension."""
+        """The shape (a ``leafgrad.Size``), or the size of dimension ``dim``.
+
+        >>> leafgrad.zeros(2, 3).size(-1)
+        3
+        """
         if dim is None:
             return Size(self._data.shape)
-        return self._data.shape[_wrap_dim(dim, self._data.ndim)]
+        return self._data.shape[_dim_arg(dim, self._data.ndim, "size")]
 
     def dim(self) -> int:
+        """The number of dimensions."""
         return self._data.ndim
 
     ndimension = dim
@@ -129,6 +191,7 @@ class Tensor:
         return self._data.ndim
 
     def numel(self) -> int:
+        """The number of elements."""
         return self._data.size
 
     nelement = numel
@@ -146,8 +209,28 @@ class Tensor:
         return False
 
     @property
-    def layout(self) -> str:
-        return "leafgrad.strided"
+    def is_cpu(self) -> bool:
+        return True
+
+    @property
+    def is_sparse(self) -> bool:
+        return False
+
+    @property
+    def is_quantized(self) -> bool:
+        return False
+
+    @property
+    def is_meta(self) -> bool:
+        return False
+
+    @property
+    def layout(self) -> _dt.layout:
+        return _dt.strided
+
+    def get_device(self) -> int:
+        """The device index; -1 for CPU tensors, as in PyTorch."""
+        return -1
 
     def is_floating_point(self) -> bool:
         return self._data.dtype.kind == "f"
@@ -155,19 +238,55 @@ class Tensor:
     def is_complex(self) -> bool:
         return False
 
+    def is_signed(self) -> bool:
+        return self._data.dtype.kind in "if"
+
     def element_size(self) -> int:
+        """Bytes per element."""
         return self._data.itemsize
 
-    def stride(self, dim: int | None = None):
-        """Strides in elements, as PyTorch reports them."""
-        st = tuple(s // self._data.itemsize for s in self._data.strides)
-        return st if dim is None else st[_wrap_dim(dim, self._data.ndim)]
+    @property
+    def itemsize(self) -> int:
+        return self._data.itemsize
 
-    def is_contiguous(self) -> bool:
+    @property
+    def nbytes(self) -> int:
+        """Bytes of the elements this tensor views (numel * itemsize)."""
+        return self._data.nbytes
+
+    def stride(self, dim: int | None = None):
+        """Strides in elements (not bytes), as PyTorch reports them.
+
+        >>> leafgrad.zeros(2, 3).t().stride()
+        (1, 3)
+        """
+        a = self._data
+        st = tuple([s // a.itemsize for s in a.strides])
+        return st if dim is None else st[_dim_arg(dim, a.ndim, "stride")]
+
+    def is_contiguous(self, memory_format=None) -> bool:
+        """Whether the elements lie in memory in row-major order without gaps."""
         return self._data.flags.c_contiguous
 
     def data_ptr(self) -> int:
+        """The address of the first element."""
         return self._data.__array_interface__["data"][0]
+
+    def storage_offset(self) -> int:
+        """This tensor's first element's offset, in elements, into the memory it views."""
+        a = root = self._data
+        while isinstance(root.base, np.ndarray):
+            root = root.base
+        if root is a:
+            return 0
+        start = root.__array_interface__["data"][0]
+        return (a.__array_interface__["data"][0] - start) // a.itemsize
+
+    def is_shared(self) -> bool:
+        return False
+
+    def is_pinned(self) -> bool:
+        return False
 
     # -- autograd state --------------------------------------------------------------
     @property
@@ -370,8 +489,11 @@ class Tensor:
 
     # -- conversion ------------------------------------------------------------------
     def numpy(self, *, force: bool = False):
-        """The data as a NumPy array sharing memory (raises if it requires grad)."""
-        if self.requires_grad and not force:
+        """The data as a NumPy array sharing memory (raises if it requires grad).
+
+        ``force=True`` returns it even then (the array is outside the graph either way).
+        """
+        if self._rg and not force:
             raise RuntimeError(
                 "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() "
                 "instead."
@@ -379,22 +501,29 @@ class Tensor:
         return self._data
 
     def __array__(self, dtype=None, copy=None):
-        if self.requires_grad:
+        if self._rg:
             raise RuntimeError(
                 "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() "
                 "instead."
             )
-        return self._data if dtype is None else self._data.astype(dtype)
+        a = self._data
+        if dtype is not None and a.dtype != dtype:
+            return a.astype(dtype)
+        return a.copy() if copy else a
 
     def item(self) -> float | int | bool:
-        """The value of a one-element tensor as a Python number."""
-        if self._data.size != 1:
-            raise RuntimeError(
-                f"a Tensor with {self._data.size} elements cannot be converted to Scalar"
-            )
-        return self._data.reshape(()).item()
+        """The value of a one-element tensor as a Python number.
+
+        >>> leafgrad.tensor([[2.5]]).item()
+        2.5
+        """
+        a = self._data
+        if a.size != 1:
+            raise RuntimeError(f"a Tensor with {a.size} elements cannot be converted to Scalar")
+        return a.reshape(()).item()
 
     def tolist(self):
+        """The data as (nested lists of) Python numbers; a number for a 0-d tensor."""
         return self._data.tolist()
 
     def __len__(self) -> int:
@@ -408,43 +537,48 @@ class Tensor:
         return iter(self.unbind(0))
 
     def __bool__(self) -> bool:
-        if self._data.size != 1:
+        a = self._data
+        if a.size != 1:
             raise RuntimeError(
-                "Boolean value of Tensor with "
-                f"{'more than one value' if self._data.size else 'no values'} is ambiguous"
+                f"Boolean value of Tensor with {'more than one value' if a.size else 'no values'}"
+                " is ambiguous"
             )
-        return bool(self._data.reshape(()).item())
+        return bool(a.reshape(()).item())
+
+    def _scalar(self):
+        # float(t) / int(t) / complex(t): Python's conversions of a one-element tensor.
+        a = self._data
+        if a.size != 1:
+            raise ValueError("only one element tensors can be converted to Python scalars")
+        return a.reshape(()).item()
 
     def __float__(self) -> float:
-        self._one_element("float")
-        return float(self._data.reshape(()).item())
+        return float(self._scalar())
 
     def __int__(self) -> int:
-        self._one_element("int")
-        return int(self._data.reshape(()).item())
+        return int(self._scalar())
+
+    def __complex__(self) -> complex:
+        return complex(self._scalar())
 
     def __index__(self) -> int:
-        if self._data.dtype.kind not in "iub" or self._data.size != 1:
+        a = self._data
+        if a.dtype.kind not in "iub" or a.size != 1:
             raise TypeError(
                 "only integer tensors of a single element can be converted to an index"
             )
-        return int(self._data.reshape(()).item())
-
-    def _one_element(self, kind: str) -> None:
-        if self._data.size != 1:
-            raise RuntimeError(
-                f"a Tensor with {self._data.size} elements cannot be converted to Scalar"
-            )
-
-    def __complex__(self) -> complex:
-        self._one_element("complex")
-        return complex(self._data.reshape(()).item())
+        return int(a.reshape(()).item())
 
     def __hash__(self) -> int:
         return id(self)
 
-    def __dlpack__(self, stream=None, **kwargs):
-        return self._data.__dlpack__(**kwargs)
+    def __dlpack__(self, *, stream=None, max_version=None, dl_device=None, copy=None):
+        """Export as a DLPack capsule: ``numpy.from_dlpack`` / ``torch.from_dlpack`` share it."""
+        if self._rg:
+            raise BufferError("Can't export tensors that require gradient, use tensor.detach()")
+        # A CPU array has no stream to synchronise: PyTorch passes -1, NumPy wants None.
+        return self._data.__dlpack__(stream=None, max_version=max_version,
+                                     dl_device=dl_device, copy=copy)
 
     def __dlpack_device__(self):
         return self._data.__dlpack_device__()
@@ -463,9 +597,11 @@ class Tensor:
     __str__ = __repr__
 
     def __format__(self, spec: str) -> str:
-        if self._data.ndim == 0 and spec:
+        # As PyTorch: a 0-d tensor formats as its Python number (f"{loss:.3f}", f"{t}"
+        # -> '2.0'); others only with an empty spec, as their repr.
+        if self._data.ndim == 0:
             return self._data.item().__format__(spec)
-        return object.__format__(self, spec) if spec else repr(self)
+        return object.__format__(self, spec)
 
 
 class Size(tuple):
@@ -505,6 +641,18 @@ def _wrap_dim(dim: int, ndim: int) -> int:
             f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {dim})"
         )
     return dim % n
+
+
+def _dim_arg(dim, ndim: int, fn: str) -> int:
+    """``size(dim)`` / ``stride(dim)``: an int-like dim (not a bool), wrapped; PyTorch's errors."""
+    if dim.__class__ is not int:
+        if isinstance(dim, bool) or not hasattr(dim, "__index__"):
+            raise TypeError(f"{fn}(): argument 'dim' (position 1) must be int, not "
+                            f"{type(dim).__name__}")
+        dim = dim.__index__()
+    if ndim == 0:
+        raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
+    return _wrap_dim(dim, ndim)
 
 
 class Variable(metaclass=_VariableMeta):

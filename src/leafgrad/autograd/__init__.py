@@ -18,7 +18,7 @@ from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 __all__ = [
     "backward", "grad", "Variable", "no_grad", "enable_grad", "set_grad_enabled",
     "inference_mode", "is_grad_enabled", "is_inference_mode_enabled", "gradcheck",
-    "gradgradcheck", "GradcheckError", "graph",
+    "gradgradcheck", "GradcheckError", "graph", "Function",
 ]
 
 
@@ -176,3 +176,4 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph: bool | None = None,
 
 
 from ..tensor import Variable  # noqa: E402  (the legacy alias lives beside Tensor)
+from .function import Function  # noqa: E402  (needs Tensor)
