@@ -9,15 +9,30 @@ name -> property). This file binds them all, in one place.
 from __future__ import annotations
 
 from ..tensor import Tensor
-from . import conversion, elementwise, indexing, linalg, logical, reduction, shape
+from . import (
+    activation,
+    conversion,
+    elementwise,
+    indexing,
+    linalg,
+    logical,
+    loss,
+    nn_ops,
+    reduction,
+    shape,
+)
 
 FAMILIES = (elementwise, logical, reduction, linalg, shape, indexing, conversion)
+# Neural-network primitives: reached through ``leafgrad.nn.functional``, not exported at
+# the top level (their Tensor methods, if any, are bound all the same).
+NN_FAMILIES = (nn_ops, activation, loss)
 
 __all__: list[str] = []
-for _mod in FAMILIES:
-    for _name in _mod.__all__:
-        globals()[_name] = getattr(_mod, _name)
-        __all__.append(_name)
+for _mod in FAMILIES + NN_FAMILIES:
+    if _mod in FAMILIES:
+        for _name in _mod.__all__:
+            globals()[_name] = getattr(_mod, _name)
+            __all__.append(_name)
     for _name in _mod.methods:
         setattr(Tensor, _name, getattr(_mod, _name))
     for _name, _fn in getattr(_mod, "dunders", {}).items():

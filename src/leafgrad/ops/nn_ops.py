@@ -1,0 +1,6 @@
+"""(in progress)"""
+
+from __future__ import annotations
+
+__all__: list[str] = []
+methods: list[str] = []
