@@ -123,7 +123,8 @@ class Tensor:
     tensor([2., 4.])
     """
 
-    __slots__ = ("_data", "_rg", "_edge", "_grad", "_vc", "_base", "_acc", "_extra",
+    # _view is set on views only (read only where _base is not None): a ViewMeta.
+    __slots__ = ("_data", "_rg", "_edge", "_grad", "_vc", "_base", "_acc", "_extra", "_view",
                  "__weakref__")
     __array_priority__ = 1000  # ndarray (op) Tensor defers to Tensor's reflected operator
 
@@ -291,16 +292,22 @@ class Tensor:
     # -- autograd state --------------------------------------------------------------
     @property
     def grad_fn(self):
+        if self._base is not None:
+            sync_view(self)
         e = self._edge
         return e[0] if e is not None else None
 
     @property
     def _output_nr(self) -> int:
+        if self._base is not None:
+            sync_view(self)
         e = self._edge
         return e[1] if e is not None else 0
 
     @property
     def is_leaf(self) -> bool:
+        if self._base is not None:
+            sync_view(self)
         return self._edge is None
 
     @property
@@ -313,6 +320,8 @@ class Tensor:
     @property
     def requires_grad(self) -> bool:
         """Whether ops on this tensor are recorded for differentiation."""
+        if self._base is not None:
+            sync_view(self)
         return self._rg
 
     @requires_grad.setter
@@ -462,16 +471,6 @@ class Tensor:
             )
         self._edge = None
         self._rg = False
-        return self
-
-    def zero_(self) -> Tensor:
-        """Fill with zeros in place (``x.grad.zero_()``); bumps the version counter."""
-        if self._rg and self._edge is None and grad_mode.state.enabled:
-            raise RuntimeError(
-                "a leaf Variable that requires grad is being used in an in-place operation."
-            )
-        self._data[...] = 0
-        self._vc[0] += 1
         return self
 
     @property
@@ -664,3 +663,47 @@ class Variable(metaclass=_VariableMeta):
         t = data.detach()
         t.requires_grad = requires_grad
         return t
+
+
+# -- views ------------------------------------------------------------------------------------
+DEFAULT, NO_GRAD_MODE, MULTI_OUTPUT = 0, 1, 2  # how a view was made (PyTorch's CreationMeta)
+
+
+class ViewMeta:
+    """What a view remembers: how it was made, and which history of its base its
+    ``grad_fn`` was computed against (an in-place op on the base or another view
+    rewrites the base's history; the view's ``grad_fn`` is then regenerated)."""
+
+    __slots__ = ("creation", "base_edge", "fn_name", "nr")
+
+    def __init__(self, creation: int, base_edge, fn_name: str = "", nr: int = 0) -> None:
+        self.creation = creation
+        self.base_edge = base_edge
+        self.fn_name = fn_name
+        self.nr = nr
+
+
+def mark_view(out: Tensor, base: Tensor, creation: int = DEFAULT, fn_name: str = "",
+              nr: int = 0) -> None:
+    """Make ``out`` a view of ``base``'s root: shared data, version counter and history."""
+    root = base if base._base is None else base._base
+    if base._base is not None and base._view.creation != DEFAULT:
+        creation = base._view.creation  # a view of a no_grad/multi-output view inherits it
+        fn_name, nr = base._view.fn_name, base._view.nr
+    out._base = root
+    out._vc = base._vc
+    out._view = ViewMeta(creation, root._edge, fn_name, nr)
+
+
+def sync_view(t: Tensor) -> None:
+    """Regenerate a view's history when its base's history was rewritten in place."""
+    root = t._base
+    vm = t._view
+    edge = root._edge
+    if edge is vm.base_edge:
+        return
+    vm.base_edge = edge
+    from .ops.inplace import view_edge
+
+    t._edge = view_edge(t)
+    t._rg = t._edge is not None

@@ -43,7 +43,7 @@ def _root_grads(outputs: tuple, grads: tuple, create_graph: bool) -> list:
         if not isinstance(t, Tensor):
             raise TypeError(f"expected Tensor as element {i} in argument 0, but got "
                             f"{type(t).__name__}")
-        if not t._rg:
+        if not t.requires_grad:  # the property: a view syncs its history first
             raise RuntimeError(
                 f"element {i} of tensors does not require grad and does not have a grad_fn"
             )
@@ -176,4 +176,5 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph: bool | None = None,
 
 
 from ..tensor import Variable  # noqa: E402  (the legacy alias lives beside Tensor)
+from .explain import explain, why_no_grad  # noqa: E402  (the chain rule, shown)
 from .function import Function  # noqa: E402  (needs Tensor)

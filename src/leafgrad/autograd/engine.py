@@ -186,6 +186,10 @@ def input_edge(t) -> tuple:
     """Where the gradient of tensor ``t`` arrives: its grad_fn's output, or its accumulator."""
     from .graph import accumulator
 
+    if t._base is not None:
+        from ..tensor import sync_view
+
+        sync_view(t)
     if t._edge is not None:
         return t._edge
     return (accumulator(t), 0)

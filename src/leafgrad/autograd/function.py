@@ -34,7 +34,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..backend import np
-from ..tensor import Tensor
+from ..tensor import Tensor, mark_view
 from . import grad_mode
 from .graph import FREED, Node, accumulator
 
@@ -459,7 +459,7 @@ def _alias(t: Tensor, view: bool) -> Tensor:
     out = Tensor._make(t._data)
     out._vc = t._vc
     if view:
-        out._base = t if t._base is None else t._base
+        mark_view(out, t)
     return out
 
 

@@ -133,7 +133,7 @@ class Node:
     def _output(self, entry, raw: bool):
         data, version, vc, nr = entry
         if vc[0] != version:
-            _raise_modified(self, data, vc[0], version, nr)
+            _raise_modified(self, data, vc[0], version, nr, vc=vc)
         return data if raw else _tensor_cls()._make_output(data, self, nr, vc)
 
     def __getattr__(self, name: str):
@@ -153,6 +153,22 @@ class Node:
                 return value
         raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
 
+    def __dir__(self):
+        # List the _saved_<name> attributes, as PyTorch's nodes do (graph tools find them so).
+        names = set(super().__dir__())
+        op = type(self).op
+        if op is not None:
+            names.update("_saved_" + s for s in op.saves)
+            attrs = getattr(self, "_attrs", None) or {}
+            for key, value in attrs.items():
+                if value is None or key not in _SAVED_NAMES:
+                    continue
+                if (key == "keepdim" and attrs.get("dim") is None) or \
+                        (key == "other" and self.name().startswith(("Add", "Sub"))):
+                    continue  # PyTorch keeps neither (a full reduction; a scalar summand)
+                names.add("_saved_" + _SAVED_NAMES[key])
+        return sorted(names)
+
     def _release(self) -> None:
         self._saved = None
 
@@ -164,6 +180,10 @@ class Node:
 
 
 _SAVED_ALIASES = {"self_sym_sizes": "shape"}
+# Op attributes PyTorch also exposes as _saved_<name> (attribute -> PyTorch's name).
+_SAVED_NAMES = {"shape": "self_sym_sizes", "dim": "dim", "index": "index",
+                "exponent": "exponent", "keepdim": "keepdim", "other": "other",
+                "alpha": "alpha", "dims": "dims", "min": "min", "max": "max"}
 
 
 def _tensor_cls():
@@ -172,22 +192,38 @@ def _tensor_cls():
     return Tensor
 
 
-def _raise_modified(node, data, now, expected, nr, tensor=None) -> None:
+def _producer_name(node) -> str:
+    # PyTorch names the producer without "Backward": MulBackward0 -> Mul, ClampBackward1 ->
+    # Clamp1; the engine's own nodes keep their qualified names.
+    name = node.name()
+    if "::" in name:
+        return name
+    head, _, tail = name.partition("Backward")
+    return head + ("" if tail == "0" else tail)
+
+
+def _raise_modified(node, data, now, expected, nr, tensor=None, vc=None) -> None:
     from ..dtypes import FROM_NP
 
     shape = ", ".join(str(s) for s in data.shape)
     kind = FROM_NP[data.dtype].legacy_name
     if nr is not None:
-        producer = f"output {nr} of {node.name()}"
+        producer = f", which is output {nr} of {_producer_name(node)},"
     else:
         fn = tensor.grad_fn
-        producer = f"output {tensor._output_nr} of {fn.name()}" if fn is not None else "a leaf"
+        producer = f", which is output {tensor._output_nr} of {_producer_name(fn)}," \
+            if fn is not None else ""
+        vc = tensor._vc
+    where = ""
+    if vc is not None and len(vc) > 1:
+        op, line = vc[1]
+        where = f" (leafgrad: it was last modified in place by {op}() at {line}.)"
     raise RuntimeError(
         "one of the variables needed for gradient computation has been modified by an "
-        f"inplace operation: [leafgrad.{kind} [{shape}]], which is {producer}, is at version "
+        f"inplace operation: [leafgrad.{kind} [{shape}]]{producer} is at version "
         f"{now}; expected version {expected} instead. Hint: enable anomaly detection to find "
         "the operation that failed to compute its gradient, with "
-        "leafgrad.autograd.set_detect_anomaly(True)."
+        f"leafgrad.autograd.set_detect_anomaly(True, check_nan=False).{where}"
     )
 
 

@@ -14,6 +14,7 @@ from . import (
     conversion,
     elementwise,
     indexing,
+    inplace,
     linalg,
     logical,
     loss,
@@ -22,7 +23,7 @@ from . import (
     shape,
 )
 
-FAMILIES = (elementwise, logical, reduction, linalg, shape, indexing, conversion)
+FAMILIES = (elementwise, logical, reduction, linalg, shape, indexing, conversion, inplace)
 # Neural-network primitives: reached through ``leafgrad.nn.functional``, not exported at
 # the top level (their Tensor methods, if any, are bound all the same).
 NN_FAMILIES = (nn_ops, activation, loss)

@@ -27,7 +27,7 @@ from __future__ import annotations
 from ..autograd.grad_mode import state as _grad_state
 from ..autograd.graph import Node, accumulator
 from ..backend import np as _xp
-from ..tensor import Tensor
+from ..tensor import DEFAULT, MULTI_OUTPUT, NO_GRAD_MODE, Tensor, mark_view, sync_view
 
 _NO_EDGE = (None, 0)
 
@@ -86,13 +86,22 @@ def apply(op: type[Op], *inputs, **attrs):
     n = len(inputs)
     if n == 1:
         x = inputs[0]
+        if x._base is not None:
+            sync_view(x)
         result = op.forward(_xp, x._data, **attrs)
         needs = x._rg
     elif n == 2:
         x, y = inputs
+        if x._base is not None:
+            sync_view(x)
+        if y._base is not None:
+            sync_view(y)
         result = op.forward(_xp, x._data, y._data, **attrs)
         needs = x._rg or y._rg
     else:
+        for t in inputs:
+            if t._base is not None:
+                sync_view(t)
         result = op.forward(_xp, *[t._data for t in inputs], **attrs)
         needs = any(t._rg for t in inputs)
     if op.outputs != 1:
@@ -109,9 +118,8 @@ def apply(op: type[Op], *inputs, **attrs):
     out._acc = None
     out._extra = None
     if op.view:
-        base = inputs[0]
-        out._base = base if base._base is None else base._base
-        out._vc = vc = base._vc
+        mark_view(out, inputs[0], DEFAULT if _grad_state.enabled else NO_GRAD_MODE)
+        vc = out._vc
     else:
         out._vc = vc = [0]
     if not needs or not _grad_state.enabled or not op.differentiable \
@@ -200,11 +208,12 @@ def _edges_and_meta(node, inputs, result) -> None:
 def _apply_multi(op, inputs, attrs, results, needs):
     outs = [_wrap(r) for r in results]
     if op.view:
-        base = inputs[0]
-        root = base if base._base is None else base._base
-        for o in outs:
-            o._base = root
-            o._vc = base._vc
+        name = op.node_cls.__name__
+        name = name[:-9] if name.endswith("Backward0") else name
+        for nr, o in enumerate(outs):
+            # In-place on one output of a multi-output view op is forbidden (PyTorch).
+            mark_view(o, inputs[0], MULTI_OUTPUT if _grad_state.enabled else NO_GRAD_MODE,
+                      name, nr)
     if not (needs and _grad_state.enabled and op.differentiable):
         return tuple(outs)
     node = _record(op, inputs, attrs, outs[0]._data)
