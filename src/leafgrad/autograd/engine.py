@@ -328,11 +328,13 @@ def _run_node(node, grads, raw, retain_graph, targets, feeding, capture, capture
     for g in grads:
         if g is not None:
             break
-    else:  # no gradient reached this node: nothing flows on
-        _release_edges(node, deps, ready)
-        if not retain_graph:
-            node._release()
-        return None
+    else:  # no gradient reached this node: nothing flows on, except that a custom
+        # Function's backward still runs (on zeros, when it materializes them), as in PyTorch
+        if node.op is not None or not hasattr(node, "_tensor_args"):
+            _release_edges(node, deps, ready)
+            if not retain_graph:
+                node._release()
+            return None
     result = call_node(node, grads, raw)
     if not retain_graph:
         node._release()
