@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import warnings
 
-from . import engine, graph
+from . import anomaly_mode, engine, graph
+from .anomaly_mode import (
+    detect_anomaly,
+    is_anomaly_check_nan_enabled,
+    is_anomaly_enabled,
+    set_detect_anomaly,
+)
 from .grad_mode import (
     enable_grad,
     inference_mode,
@@ -18,7 +24,8 @@ from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 __all__ = [
     "backward", "grad", "Variable", "no_grad", "enable_grad", "set_grad_enabled",
     "inference_mode", "is_grad_enabled", "is_inference_mode_enabled", "gradcheck",
-    "gradgradcheck", "GradcheckError", "graph", "Function",
+    "gradgradcheck", "GradcheckError", "graph", "Function", "detect_anomaly",
+    "set_detect_anomaly", "is_anomaly_enabled", "is_anomaly_check_nan_enabled",
 ]
 
 

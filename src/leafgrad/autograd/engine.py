@@ -18,7 +18,7 @@ from __future__ import annotations
 import sys
 
 from ..backend import np
-from . import grad_mode
+from . import anomaly_mode, grad_mode
 from .graph import AccumulateGrad, Node
 
 _ndarray = np.ndarray
@@ -224,6 +224,7 @@ def run(roots: list, root_grads: list, retain_graph: bool, create_graph: bool,
         captured = [None] * len(inputs)
 
     ready = [n for n in dict.fromkeys(root_nodes) if deps[n] == 0]
+    anomaly = anomaly_mode.state.enabled
     prev = grad_mode.state.enabled
     grad_mode.state.enabled = create_graph
     try:
@@ -232,7 +233,7 @@ def run(roots: list, root_grads: list, retain_graph: bool, create_graph: bool,
             grads = buffers.pop(node, None)
             op = node.op
             if (raw and targets is None and node._hooks is None and op is not None
-                    and op.array_vjp and op.outputs == 1):
+                    and op.array_vjp and op.outputs == 1 and not anomaly):
                 # The common case, inlined: a first-order vjp on arrays, no hooks.
                 g = grads[0] if grads is not None else None
                 if g is None:
@@ -250,6 +251,18 @@ def run(roots: list, root_grads: list, retain_graph: bool, create_graph: bool,
                 del grads, g
                 if not retain_graph:
                     node._saved = None
+            elif anomaly:
+                try:
+                    result = _run_node(node, grads, raw, retain_graph, targets, feeding,
+                                       capture, captured, create_graph, deps, ready)
+                    if result is not None and anomaly_mode.state.check_nan:
+                        anomaly_mode.check_nan(node, result, raw)
+                except Exception:
+                    anomaly_mode.warn_error(node)
+                    raise
+                if result is None:
+                    continue
+                del grads
             else:
                 result = _run_node(node, grads, raw, retain_graph, targets, feeding, capture,
                                    captured, create_graph, deps, ready)

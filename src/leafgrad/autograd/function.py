@@ -36,7 +36,7 @@ from typing import Any
 from ..backend import np
 from ..tensor import Tensor, mark_view
 from . import grad_mode
-from .graph import FREED, Node, accumulator
+from .graph import Node, accumulator, freed_message
 
 __all__ = [
     "FunctionCtx", "BackwardCFunction", "Function", "once_differentiable", "InplaceFunction",
@@ -149,7 +149,7 @@ class BackwardCFunction(Node, FunctionCtx):
         """The tensors given to ``save_for_backward``, checked against in-place changes."""
         saved = self._saved
         if saved is None:
-            raise RuntimeError(FREED)
+            raise RuntimeError(freed_message(self))
         if saved.__class__ is _Cleared:
             raise RuntimeError(_CLEARED_MSG)
         if not saved:
@@ -185,7 +185,7 @@ class BackwardCFunction(Node, FunctionCtx):
     def _apply_backward(self, grads: list, raw: bool) -> list:
         """The engine's entry: output gradients in, one gradient per tensor input out."""
         if self._saved is None:  # released by an earlier backward
-            raise RuntimeError(FREED)
+            raise RuntimeError(freed_message(self))
         fn = self._user_fn()
         materialize = self._materialize
         gs = []

@@ -50,6 +50,92 @@ FREED = (
 )
 
 
+def freed_message(node) -> str:
+    """PyTorch's second-backward error, plus (on its own line) the node that lost its values."""
+    return (f"{FREED}\nleafgrad: the saved values of {node.name()} were freed by an earlier "
+            "backward through this graph.")
+
+
+# -- saved-tensor hooks ---------------------------------------------------------------------
+saved_hooks: list = []  # the active (pack, unpack) pairs, innermost last
+
+
+class saved_tensors_hooks:
+    """Context manager: every tensor saved for backward inside it goes through
+    ``pack_hook(tensor) -> anything`` when saved and ``unpack_hook(packed) -> tensor``
+    when backward needs it (to offload, compress or log saved values)."""
+
+    def __init__(self, pack_hook: Callable, unpack_hook: Callable) -> None:
+        self.pack_hook = pack_hook
+        self.unpack_hook = unpack_hook
+
+    def __enter__(self) -> saved_tensors_hooks:
+        saved_hooks.append((self.pack_hook, self.unpack_hook))
+        return self
+
+    def __exit__(self, *exc) -> None:
+        saved_hooks.pop()
+
+
+class save_on_cpu(saved_tensors_hooks):
+    """Keep saved tensors in host memory (a copy), bringing them back for backward.
+
+    On the NumPy backend everything already lives on the CPU, so this costs one copy
+    per saved tensor; with a GPU backend the same code moves them off the device."""
+
+    def __init__(self, pin_memory: bool = False, device_type: str = "cuda") -> None:
+        def pack(t):
+            return t.detach().clone()
+
+        def unpack(packed):
+            return packed
+
+        super().__init__(pack, unpack)
+
+
+class _Packed:
+    """A saved value that went through a pack hook."""
+
+    __slots__ = ("packed", "unpack_hook", "output_nr", "vc")
+
+    def __init__(self, packed, unpack_hook, output_nr, vc) -> None:
+        self.packed = packed
+        self.unpack_hook = unpack_hook
+        self.output_nr = output_nr  # None for an input
+        self.vc = vc
+
+    def unpack(self, node, raw: bool):
+        t = self.unpack_hook(self.packed)
+        if not hasattr(t, "_data"):
+            raise TypeError("Output of saved tensor unpack_hook expected to be a Tensor but "
+                            f"got result of type {type(t).__name__}")
+        if raw:
+            return t._data
+        if self.output_nr is not None:  # an output: it hangs on this node again
+            return _tensor_cls()._make_output(t._data, node, self.output_nr, self.vc)
+        return t
+
+
+def pack_saved(saved: list) -> list:
+    """Run the innermost pack hook on each saved value (apply() calls this when hooks are on)."""
+    pack, unpack = saved_hooks[-1]
+    Tensor = _tensor_cls()
+    out = []
+    for entry in saved:
+        if entry is None:
+            out.append(None)
+        elif entry.__class__ is list:
+            out.append(entry)  # multi-output results: kept as they are
+        elif len(entry) == 2:
+            out.append(_Packed(pack(entry[0]), unpack, None, None))
+        else:
+            data, _, vc, nr = entry
+            t = Tensor._make(data)
+            t._vc = vc
+            out.append(_Packed(pack(t), unpack, nr, vc))
+    return out
+
+
 class _Hooks:
     """The hooks of one node (most nodes have none, so they share no dicts)."""
 
@@ -114,11 +200,13 @@ class Node:
         a tensor whose grad_fn is this node)."""
         saved = self._saved
         if saved is None:
-            raise RuntimeError(FREED)
+            raise RuntimeError(freed_message(self))
         out = []
         for entry in saved:
             if entry is None:
                 out.append(None)
+            elif entry.__class__ is _Packed:
+                out.append(entry.unpack(self, raw))
             elif entry.__class__ is list:  # the outputs of a multi-output op
                 out.append(tuple([self._output(e, raw) for e in entry]))
             elif len(entry) == 2:

@@ -24,8 +24,9 @@ backward then calls the same function on arrays and builds no Tensors at all.
 
 from __future__ import annotations
 
+from ..autograd import anomaly_mode as _anomaly_mode
 from ..autograd.grad_mode import state as _grad_state
-from ..autograd.graph import Node, accumulator
+from ..autograd.graph import Node, accumulator, pack_saved, saved_hooks
 from ..backend import np as _xp
 from ..tensor import DEFAULT, MULTI_OUTPUT, NO_GRAD_MODE, Tensor, mark_view, sync_view
 
@@ -160,9 +161,11 @@ def apply(op: type[Op], *inputs, **attrs):
         for i in op._save_inputs:
             t = inputs[i]
             saved[i + 1] = (t, t._vc[0])
-        node._saved = saved
+        node._saved = pack_saved(saved) if saved_hooks else saved
     else:
         node._saved = None
+    if _anomaly.enabled:
+        _anomaly_mode.record(node)
     out._rg = True
     out._edge = (node, 0)
     return out
@@ -170,6 +173,7 @@ def apply(op: type[Op], *inputs, **attrs):
 
 _new = object.__new__
 _ndarray = _xp.ndarray
+_anomaly = _anomaly_mode.state
 _asarray = _xp.asarray
 
 
@@ -227,7 +231,9 @@ def _apply_multi(op, inputs, attrs, results, needs):
         for i in op._save_inputs:
             t = inputs[i]
             saved[i + 1] = (t, t._vc[0])
-        node._saved = saved
+        node._saved = pack_saved(saved) if saved_hooks else saved
+    if _anomaly.enabled:
+        _anomaly_mode.record(node)
     for nr, o in enumerate(outs):
         if nr not in op.nondiff_outputs and o._data.dtype.kind == "f":
             o._rg = True
