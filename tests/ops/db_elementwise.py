@@ -242,6 +242,15 @@ def _lerp_number(d):
                                                                       -0.5, 1.5]))
 
 
+def _addc(d, away_from_zero=False):
+    a = d.shape()
+    t2 = d.array(d.broadcastable(a, 0))  # broadcasts with tensor1 too
+    if away_from_zero:
+        t2 = np.where(t2 < 0, t2 - 0.5, t2 + 0.5)
+    return Sample(d.array(a), d.array(d.broadcastable(a, 0)), t2,
+                  value=d.choice([1, 0.5, -2.0]))
+
+
 def _special_values(d):
     """A tensor with some NaN and infinite elements."""
     x = d.array(d.shape())
@@ -493,6 +502,8 @@ ENTRIES = [
            id="where_nonzero"),
     OpInfo("lerp", _lerp_number),
     OpInfo("lerp", _lerp_tensor, id="lerp_tensor"),
+    OpInfo("addcmul", _addc),
+    OpInfo("addcdiv", lambda d: _addc(d, True)),
     # -- rounding ------------------------------------------------------------------------------
     OpInfo("floor", _unary(-5.0, 5.0)),
     OpInfo("ceil", _unary(-5.0, 5.0)),

@@ -467,3 +467,38 @@ def test_random_programs_of_views_and_inplace_ops(program, seed):
             assert u is None
         else:
             np.testing.assert_allclose(_np(u), _np(v), rtol=1e-5, atol=1e-6)
+
+
+# -- in-place metadata changes and composites -------------------------------------------------
+META = [
+    lambda b: b.unsqueeze_(0), lambda b: b.squeeze_(), lambda b: b.squeeze_(1),
+    lambda b: b.transpose_(0, 2), lambda b: b.swapdims_(0, 1), lambda b: b.squeeze_(1).t_(),
+    lambda b: b.squeeze_(1).fill_diagonal_(5.0),
+    lambda b: b.addcmul_(b.detach() + 1, b.detach() * 2, value=0.5),
+    lambda b: b.addcdiv_(b.detach().clone(), b.detach().abs() + 1),
+]
+
+
+@pytest.mark.parametrize("case", range(len(META)))
+def test_inplace_metadata_and_composites(case, torch):
+    rng = np.random.default_rng(case)
+    a = rng.standard_normal((3, 1, 4))
+    res = []
+    for T in (leafgrad, torch):
+        x = T.tensor(a, requires_grad=True)
+        b = x * 1
+        out = META[case](b)
+        assert out is b
+        w = T.tensor(np.arange(b.numel(), dtype=np.float64).reshape(tuple(b.shape)))
+        (b * w).sum().backward()
+        res.append((b, x.grad, b.grad_fn.name(), b._version, tuple(b.shape)))
+    np.testing.assert_allclose(_np(res[0][0]), _np(res[1][0]), rtol=1e-6)
+    np.testing.assert_allclose(_np(res[0][1]), _np(res[1][1]), rtol=1e-6)
+    assert res[0][2:] == (res[1][2].replace("torch", "leafgrad"),) + res[1][3:]
+
+
+def test_fill_diagonal_wrap(torch):
+    for wrap in (False, True):
+        mine = leafgrad.zeros(7, 3).fill_diagonal_(1.0, wrap=wrap)
+        theirs = torch.zeros(7, 3).fill_diagonal_(1.0, wrap=wrap)
+        assert mine.tolist() == theirs.tolist()

@@ -49,7 +49,7 @@ __all__ = [
     "atanh", "arcsinh", "arccosh", "arctanh", "sigmoid", "relu", "clamp", "clip", "clamp_min",
     "clamp_max", "maximum", "minimum", "fmax", "fmin", "where", "lerp", "floor", "ceil",
     "round", "trunc", "fix", "frac", "erf", "erfc", "copysign", "logaddexp", "logaddexp2",
-    "hypot", "xlogy", "nan_to_num",
+    "hypot", "xlogy", "nan_to_num", "addcmul", "addcdiv",
 ]
 # Tensor methods: every function but rsub (not a method in PyTorch) and where (whose method
 # takes the condition second: bound in ``dunders`` below).
@@ -2440,6 +2440,78 @@ def _rtruediv(self, other):
         return NotImplemented
     return mul(reciprocal(self), other)
 
+
+
+# -- addcmul / addcdiv ------------------------------------------------------------------------
+class Addcmul(Op):
+    """input + value * tensor1 * tensor2 (the fused update of many optimizers)."""
+
+    array_vjp = True
+    args = saves = ("self", "tensor1", "tensor2")
+
+    def forward(xp, x, a, b, *, value):
+        return x + value * (a * b)
+
+    def vjp(g, out, x, a, b, *, value):
+        gv = g * value
+        return g, gv * b, gv * a
+
+
+class Addcdiv(Op):
+    """input + value * tensor1 / tensor2."""
+
+    array_vjp = True
+    args = saves = ("self", "tensor1", "tensor2")
+
+    def forward(xp, x, a, b, *, value):
+        return x + value * (a / b)
+
+    def vjp(g, out, x, a, b, *, value):
+        gv = g * value / b
+        return g, gv, -gv * a / b
+
+
+def _addc(op, name: str, input, tensor1, tensor2, value):
+    for i, (arg, t) in enumerate((("input", input), ("tensor1", tensor1),
+                                  ("tensor2", tensor2))):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"{name}(): argument '{arg}' (position {i + 1}) must be Tensor, "
+                            f"not {type_name(t)}")
+    ts = (input, tensor1, tensor2)
+    d = _dt.result_type(*ts)
+    if name == "addcdiv" and all(t._data.dtype.kind in "biu" for t in (tensor1, tensor2)):
+        raise RuntimeError(
+            "Integer division with addcdiv is no longer supported, and in a future release "
+            "addcdiv will perform a true division of tensor1 and tensor2. The historic addcdiv "
+            "behavior can be implemented as (input + value * torch.trunc(tensor1 / tensor2))"
+            ".to(input.dtype) for integer inputs and as (input + value * tensor1 / tensor2) "
+            "for float inputs. The future addcdiv behavior is just the latter implementation: "
+            "(input + value * tensor1 / tensor2), for all dtypes.".replace("torch.", "leafgrad.")
+        )
+    ts = tuple(t if t._data.dtype == d.np else cast(t, d) for t in ts)
+    try:
+        return apply(op, *ts, value=const(value, d.np))
+    except ValueError:
+        broadcast_shapes(*[t._data.shape for t in ts])
+        raise
+
+
+def addcmul(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value=1) -> Tensor:
+    """``input + value * tensor1 * tensor2``, broadcast.
+
+    >>> leafgrad.addcmul(leafgrad.ones(2), leafgrad.ones(2), leafgrad.full((2,), 3.), value=.5)
+    tensor([2.5000, 2.5000])
+    """
+    return _addc(Addcmul, "addcmul", input, tensor1, tensor2, value)
+
+
+def addcdiv(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value=1) -> Tensor:
+    """``input + value * tensor1 / tensor2``, broadcast.
+
+    >>> leafgrad.addcdiv(leafgrad.ones(2), leafgrad.ones(2), leafgrad.full((2,), 4.))
+    tensor([1.2500, 1.2500])
+    """
+    return _addc(Addcdiv, "addcdiv", input, tensor1, tensor2, value)
 
 dunders = {
     "__add__": _arith_dunder(Add, AddScalar, add),

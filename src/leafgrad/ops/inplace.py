@@ -554,7 +554,7 @@ _OUT_OF_PLACE = (
     "bitwise_xor bitwise_not bitwise_left_shift bitwise_right_shift eq ne lt le gt ge "
     "greater less greater_equal less_equal not_equal masked_fill masked_scatter index_fill "
     "index_add index_copy scatter scatter_add scatter_reduce tril triu cumsum cumprod "
-    "baddbmm addmm addmv"
+    "baddbmm addmm addmv addcmul addcdiv"
 ).split()
 
 _FAMILIES = (_ew, _lg, _ix, _sh)
@@ -579,6 +579,78 @@ globals().update(_GENERATED)
 methods += list(_GENERATED)
 methods += ["copy_", "fill_", "zero_", "uniform_", "normal_", "bernoulli_", "exponential_",
             "random_", "index_put_"]
+
+
+# -- in-place metadata changes: the tensor becomes a differently shaped view of itself -----
+def _meta_inplace(fn, name: str, node_name: str):
+    renamed: dict = {}
+
+    def method(self: Tensor, *args, **kwargs) -> Tensor:
+        if self._base is not None:
+            from ..tensor import sync_view
+
+            sync_view(self)
+        _check(self)
+        r = fn(self, *args, **kwargs)
+        self._data = r._data
+        self._vc[0] += 1
+        if r._edge is not None:
+            node = r._edge[0]
+            cls = type(node)
+            new = renamed.get(cls)
+            if new is None:  # PyTorch names the in-place variant's node apart
+                new = renamed[cls] = type(node_name, (cls,), {"__slots__": ()})
+                new.__module__ = cls.__module__
+            node.__class__ = new
+            self._edge = r._edge
+            self._rg = True
+        return self
+
+    method.__name__ = name
+    method.__doc__ = f"In-place ``{fn.__name__}``: self becomes the reshaped view."
+    return method
+
+
+t_ = _meta_inplace(_sh.t, "t_", "TBackward1")
+transpose_ = _meta_inplace(_sh.transpose, "transpose_", "TransposeBackward1")
+swapdims_ = _meta_inplace(_sh.swapdims, "swapdims_", "TransposeBackward1")
+swapaxes_ = _meta_inplace(_sh.swapaxes, "swapaxes_", "TransposeBackward1")
+unsqueeze_ = _meta_inplace(_sh.unsqueeze, "unsqueeze_", "UnsqueezeBackward1")
+_squeeze_all = _meta_inplace(_sh.squeeze, "squeeze_", "SqueezeBackward3")
+_squeeze_dim = _meta_inplace(_sh.squeeze, "squeeze_", "SqueezeBackward4")
+
+
+def squeeze_(self: Tensor, dim=None) -> Tensor:
+    """In-place ``squeeze``: drop size-1 dimensions (all, or ``dim``)."""
+    return _squeeze_all(self) if dim is None else _squeeze_dim(self, dim)
+
+
+def fill_diagonal_(self: Tensor, fill_value, wrap: bool = False) -> Tensor:
+    """Fill the main diagonal (all dims equal, or a 2-D matrix) with ``fill_value``."""
+    shape = self._data.shape
+    if self._data.ndim < 2:
+        raise RuntimeError("dimensions must larger than 1")
+    if self._data.ndim > 2 and len(set(shape)) != 1:
+        raise RuntimeError("all dimensions of input must be of equal length")
+    if self._data.ndim == 2:
+        rows, cols = shape
+        if wrap and rows > cols + 1 and self.is_contiguous():
+            # Every (cols + 1)-th element of the flat storage, past the square too.
+            target = self.view(-1)[::cols + 1]
+        else:
+            target = self.diagonal()
+    else:
+        n = shape[0]
+        stride = sum(self._data.strides) // self._data.itemsize
+        target = self.as_strided((n,), (stride,)) if hasattr(self, "as_strided") else None
+        if target is None:
+            raise NotImplementedError("fill_diagonal_ on more than 2 dimensions")
+    fill_(target, fill_value)
+    return self
+
+
+methods += ["t_", "transpose_", "swapdims_", "swapaxes_", "unsqueeze_", "squeeze_",
+            "fill_diagonal_"]
 
 
 def _idunder(name: str, fn):
