@@ -3,24 +3,36 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test test-slow lint bench golden clean
+.PHONY: demo dot test test-slow lint bench golden clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 
 $(VENV)/.demo: $(BIN)/python pyproject.toml
-	$(BIN)/python -m pip install -q -e .
+	$(BIN)/python -m pip install -q -e '.[viz,files,progress]'
 	touch $@
+
+# graphviz's `dot` draws the graph pictures: installed from Debian's packages when missing
+# and we are root with apt; otherwise the demo still runs and writes DOT sources.
+dot:
+	@command -v dot >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    (apt-get install -y -q graphviz >/dev/null 2>&1 || \
+	     (apt-get update -q >/dev/null 2>&1 && apt-get install -y -q graphviz >/dev/null 2>&1)) \
+	    || echo "could not install graphviz: pictures will be DOT files only"; \
+	  else \
+	    echo "graphviz's 'dot' is missing: install it (Debian/Ubuntu: sudo apt-get install graphviz; macOS: brew install graphviz) for PNG pictures"; \
+	  fi; }
 
 $(VENV)/.test: $(BIN)/python pyproject.toml
 	$(BIN)/python -m pip install -q -e '.[test]'
 	touch $@
 
-demo: $(VENV)/.demo  ## install and run the demo
+demo: $(VENV)/.demo dot  ## install and run the demo (writes demo-out/)
 	$(BIN)/python -m leafgrad.demo
 
-test: $(VENV)/.test  ## install test extras and run the suite (PyTorch is the oracle)
+test: $(VENV)/.test dot  ## install test extras and run the suite (PyTorch is the oracle)
 	$(BIN)/python -m ruff check src tests benchmarks
 	$(BIN)/python -m pytest -n 2
 

@@ -69,6 +69,10 @@ from .random import (
 )
 from .tensor import Size, Tensor, device
 
+# The layers above the op library (imported after it: they are written on its public API).
+from . import datasets, nn, optim, utils, viz
+from .serialization import load, save
+
 half, float, double = float16, float32, float64  # noqa: A001
 short, int, long = int16, int32, int64  # noqa: A001
 
