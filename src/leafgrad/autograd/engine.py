@@ -19,7 +19,7 @@ import sys
 
 from ..backend import np
 from . import anomaly_mode, grad_mode
-from .graph import AccumulateGrad, Node
+from .graph import AccumulateGrad, Node, freed_message
 
 _ndarray = np.ndarray
 
@@ -225,6 +225,7 @@ def run(roots: list, root_grads: list, retain_graph: bool, create_graph: bool,
 
     ready = [n for n in dict.fromkeys(root_nodes) if deps[n] == 0]
     anomaly = anomaly_mode.state.enabled
+    fast = raw and targets is None and not anomaly
     prev = grad_mode.state.enabled
     grad_mode.state.enabled = create_graph
     try:
@@ -232,14 +233,35 @@ def run(roots: list, root_grads: list, retain_graph: bool, create_graph: bool,
             node = ready.pop()
             grads = buffers.pop(node, None)
             op = node.op
-            if (raw and targets is None and node._hooks is None and op is not None
-                    and op.array_vjp and op.outputs == 1 and not anomaly):
+            if fast and op is not None and op._fast_vjp and node._hooks is None:
                 # The common case, inlined: a first-order vjp on arrays, no hooks.
-                g = grads[0] if grads is not None else None
-                if g is None:
+                if grads is None:
                     _release_edges(node, deps, ready)
                     continue
-                values = node._unpack(True) if op.saves else op._nothing_saved
+                g = grads[0]
+                if op.saves:
+                    saved = node._saved
+                    if saved is None:
+                        raise RuntimeError(freed_message(node))
+                    values = []
+                    for e in saved:  # Node._unpack(True), inlined
+                        if e is None:
+                            values.append(None)
+                        elif e.__class__ is tuple and len(e) == 2:
+                            if e[0]._vc[0] != e[1]:
+                                node._unpack(True)  # raises the version error
+                            values.append(e[0]._data)
+                        elif e.__class__ is tuple:
+                            if e[2][0] != e[1]:
+                                node._unpack(True)
+                            values.append(e[0])
+                        else:
+                            values = node._unpack(True)
+                            break
+                    if not retain_graph:
+                        node._saved = None
+                else:
+                    values = op._nothing_saved
                 attrs = node._attrs
                 result = op.vjp(g, *values, **attrs) if attrs else op.vjp(g, *values)
                 if op._nargs == 1:
@@ -248,9 +270,7 @@ def run(roots: list, root_grads: list, retain_graph: bool, create_graph: bool,
                 if meta is not None:
                     result = [None if r is None else _fit(node, i, r, meta[i], True)
                               for i, r in enumerate(result)]
-                del grads, g
-                if not retain_graph:
-                    node._saved = None
+                del grads, g, values
             elif anomaly:
                 try:
                     result = _run_node(node, grads, raw, retain_graph, targets, feeding,
@@ -272,16 +292,16 @@ def run(roots: list, root_grads: list, retain_graph: bool, create_graph: bool,
             for (nxt, nr), g in zip(node.next_functions, result):
                 if nxt is None:
                     continue
+                d = deps[nxt] - 1
+                deps[nxt] = d
                 if g is not None:
                     buf = buffers.get(nxt)
                     if buf is None:
-                        buffers[nxt] = [g] if nr == 0 and nxt.op is not None and \
-                            nxt.op.outputs == 1 else _new_buffer(nxt, nr, g)
+                        buffers[nxt] = [g] if nr == 0 and nxt._single else \
+                            _new_buffer(nxt, nr, g)
                     else:
                         old = buf[nr]
                         buf[nr] = g if old is None else old + g
-                d = deps[nxt] - 1
-                deps[nxt] = d
                 if d == 0:
                     ready.append(nxt)
             result = g = None  # so an accumulator can tell whether it owns the gradient

@@ -34,8 +34,8 @@ from collections.abc import Callable
 from typing import Any
 
 from ..backend import np
-from ..tensor import Tensor, mark_view
-from . import grad_mode
+from ..tensor import Tensor, mark_view, sync_view
+from . import anomaly_mode, grad_mode
 from .graph import Node, accumulator, freed_message
 
 __all__ = [
@@ -345,6 +345,8 @@ class Function(FunctionCtx):
         is_tensor = []
         for a in args:
             if isinstance(a, Tensor):
+                if a._base is not None:
+                    sync_view(a)
                 rg = a._rg
                 needs.append(rg)
                 is_tensor.append(True)
@@ -383,6 +385,8 @@ class Function(FunctionCtx):
         finally:
             _state.enabled = grad_on
         executable = grad_on and any(needs)
+        if executable and anomaly_mode.state.enabled:
+            anomaly_mode.record(node)
         return _wrap_outputs(node, args, output, executable, grad_on, meta)
 
 

@@ -160,6 +160,7 @@ class Node:
     __slots__ = ("next_functions", "_saved", "_attrs", "_in_meta", "_out_meta", "_hooks",
                  "_metadata", "__weakref__")
     op: Any = None  # the Op class whose vjp this node runs (set on generated subclasses)
+    _single = False  # one output and an op: a gradient buffer is just [g]
 
     def name(self) -> str:
         return type(self).__name__
@@ -320,6 +321,7 @@ class AccumulateGrad(Node):
 
     __slots__ = ("variable",)
     next_functions = ()
+    _single = True
 
     def __init__(self, variable) -> None:
         self.variable = variable

@@ -258,6 +258,7 @@ class CopySlices(Node):
     """
 
     __slots__ = ("_fn", "_pos", "_shape")
+    _single = True
 
     def name(self) -> str:
         return "leafgrad::autograd::CopySlices"

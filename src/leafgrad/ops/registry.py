@@ -62,6 +62,8 @@ class Op:
         cls._save_inputs = tuple(cls.args.index(s) for s in cls.saves if s != "result")
         cls._nargs = len(cls.args)
         cls._nothing_saved = (None,) * (cls._nargs + 1)
+        cls._fast_vjp = cls.array_vjp and cls.outputs == 1
+        cls.node_cls._single = cls.outputs == 1
 
     @staticmethod
     def forward(xp, *arrays, **attrs):
