@@ -582,6 +582,30 @@ class Tensor:
     def __dlpack_device__(self):
         return self._data.__dlpack_device__()
 
+    def __deepcopy__(self, memo: dict) -> Tensor:
+        """A copy of a leaf: its data, requires_grad and grad (``copy.deepcopy(model)``)."""
+        if self._edge is not None:
+            raise RuntimeError(
+                "Only Tensors created explicitly by the user (graph leaves) support the "
+                "deepcopy protocol at the moment.  If you were attempting to deepcopy a module, "
+                "this may be because of a leafgrad.nn.utils.weight_norm usage, see "
+                "https://github.com/pytorch/pytorch/pull/103001"
+            )
+        if id(self) in memo:
+            return memo[id(self)]
+        t = Tensor._make(self._data.copy())
+        t._rg = self._rg
+        if self._extra and "buffer" in self._extra:
+            t._extra = {"buffer": self._extra["buffer"]}
+        memo[id(self)] = t
+        if self._grad is not None:
+            t._grad = self._grad.__deepcopy__(memo)
+        return t
+
+    def __copy__(self) -> Tensor:
+        raise TypeError("leafgrad tensors do not support copy.copy: use t.clone() or "
+                        "copy.deepcopy(t)")
+
     def __reduce_ex__(self, protocol):
         raise TypeError(
             "leafgrad tensors are not picklable: save them with leafgrad.save, which never "
