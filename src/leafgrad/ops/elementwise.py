@@ -818,7 +818,8 @@ class PowScalar(Op):
         if exponent == 0:
             return _zeros_like(g)
         if exponent == 2:
-            return g * (x * 2.0)
+            t = g * x
+            return t + t
         return g * (exponent * x ** (exponent - 1))
 
 
@@ -1357,7 +1358,8 @@ class Tanh(Op):
         return xp.tanh(x)
 
     def vjp(g, out, x):
-        return g * (1 - out * out)
+        # g * (1 - out**2) without a Python number (NumPy's slow path on small arrays)
+        return g - (g * out) * out
 
 
 class Asinh(Op):
@@ -1484,7 +1486,8 @@ class Sigmoid(Op):
         return 1 / (1 + xp.exp(-x))
 
     def vjp(g, out, x):
-        return g * (out * (1 - out))
+        t = g * out  # g * out * (1 - out), in two products and a difference
+        return t - t * out
 
 
 class Relu(Op):
