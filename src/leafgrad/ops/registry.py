@@ -63,6 +63,7 @@ class Op:
         cls._nargs = len(cls.args)
         cls._nothing_saved = (None,) * (cls._nargs + 1)
         cls._fast_vjp = cls.array_vjp and cls.outputs == 1
+        cls._special = cls.outputs != 1 or cls.view
         cls.node_cls._single = cls.outputs == 1
 
     @staticmethod
@@ -91,7 +92,7 @@ def apply(op: type[Op], *inputs, **attrs):
         x = inputs[0]
         if x._base is not None:
             sync_view(x)
-        result = op.forward(_xp, x._data, **attrs)
+        result = op.forward(_xp, x._data, **attrs) if attrs else op.forward(_xp, x._data)
         needs = x._rg
     elif n == 2:
         x, y = inputs
@@ -99,7 +100,8 @@ def apply(op: type[Op], *inputs, **attrs):
             sync_view(x)
         if y._base is not None:
             sync_view(y)
-        result = op.forward(_xp, x._data, y._data, **attrs)
+        result = op.forward(_xp, x._data, y._data, **attrs) if attrs else \
+            op.forward(_xp, x._data, y._data)
         needs = x._rg or y._rg
     else:
         for t in inputs:
@@ -107,7 +109,8 @@ def apply(op: type[Op], *inputs, **attrs):
                 sync_view(t)
         result = op.forward(_xp, *[t._data for t in inputs], **attrs)
         needs = any(t._rg for t in inputs)
-    if op.outputs != 1:
+    special = op._special  # several outputs, or a view
+    if special and op.outputs != 1:
         return _apply_multi(op, inputs, attrs, result, needs)
     # Tensor._make, inlined: this is the hot path of every op.
     if result.__class__ is not _ndarray:
@@ -120,7 +123,7 @@ def apply(op: type[Op], *inputs, **attrs):
     out._base = None
     out._acc = None
     out._extra = None
-    if op.view:
+    if special:
         mark_view(out, inputs[0], DEFAULT if _grad_state.enabled else NO_GRAD_MODE)
         vc = out._vc
     else:
