@@ -147,15 +147,16 @@ def _collect(roots: list) -> dict:
     # Deduplicated: several outputs of one multi-output node may be roots.
     stack = list(dict.fromkeys(n for n in roots if n is not None))
     deps = dict.fromkeys(stack, 0)
+    get, push, pop = deps.get, stack.append, stack.pop
     while stack:
-        for nxt, _ in stack.pop().next_functions:
-            if nxt is None:
-                continue
-            if nxt in deps:
-                deps[nxt] += 1
-            else:
-                deps[nxt] = 1
-                stack.append(nxt)
+        for nxt, _ in pop().next_functions:
+            if nxt is not None:
+                c = get(nxt)
+                if c is None:
+                    deps[nxt] = 1
+                    push(nxt)
+                else:
+                    deps[nxt] = c + 1
     return deps
 
 
@@ -239,25 +240,26 @@ def run(roots: list, root_grads: list, retain_graph: bool, create_graph: bool,
                     _release_edges(node, deps, ready)
                     continue
                 g = grads[0]
-                if op.saves:
+                slots = op._save_slots
+                if slots:
                     saved = node._saved
                     if saved is None:
                         raise RuntimeError(freed_message(node))
-                    values = []
-                    for e in saved:  # Node._unpack(True), inlined
-                        if e is None:
-                            values.append(None)
-                        elif e.__class__ is tuple and len(e) == 2:
-                            if e[0]._vc[0] != e[1]:
-                                node._unpack(True)  # raises the version error
-                            values.append(e[0]._data)
-                        elif e.__class__ is tuple:
-                            if e[2][0] != e[1]:
-                                node._unpack(True)
-                            values.append(e[0])
-                        else:
+                    values = list(op._nothing_saved)
+                    for k in slots:  # Node._unpack(True), inlined for plain entries
+                        e = saved[k]
+                        if e.__class__ is not tuple:  # through saved-tensor hooks
                             values = node._unpack(True)
                             break
+                        if k:
+                            t = e[0]
+                            if t._vc[0] != e[1]:
+                                node._unpack(True)  # raises the version error
+                            values[k] = t._data
+                        else:
+                            if e[2][0] != e[1]:
+                                node._unpack(True)
+                            values[0] = e[0]
                     if not retain_graph:
                         node._saved = None
                 else:

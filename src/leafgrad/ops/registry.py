@@ -63,6 +63,9 @@ class Op:
         cls._nargs = len(cls.args)
         cls._nothing_saved = (None,) * (cls._nargs + 1)
         cls._fast_vjp = cls.array_vjp and cls.outputs == 1
+        # Where the saved values sit among the vjp's arguments (0: the result).
+        cls._save_slots = ((0,) if cls._save_result else ()) + tuple(
+            i + 1 for i in cls._save_inputs)
         cls._special = cls.outputs != 1 or cls.view
         cls.node_cls._single = cls.outputs == 1
 
