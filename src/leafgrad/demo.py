@@ -79,11 +79,14 @@ def train_digits(out: Path, notes: list, epochs: int = 20) -> float:
     data = load_digits()
     x_train, x_test, y_train, y_test = train_test_split(data.data, data.target,
                                                         test_size=0.25, seed=0)
-    loader = DataLoader(TensorDataset(x_train, y_train), batch_size=64, shuffle=True,
+    mean, std = x_train.mean(0), x_train.std(0) + 0.1  # standardise each pixel
+    x_train, x_test = (x_train - mean) / std, (x_test - mean) / std
+    loader = DataLoader(TensorDataset(x_train, y_train), batch_size=32, shuffle=True,
                         generator=torch.Generator().manual_seed(0))
-    model = nn.Sequential(nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 32), nn.ReLU(),
-                          nn.Linear(32, 10))
-    opt = optim.Adam(model.parameters(), lr=3e-3)
+    model = nn.Sequential(nn.Linear(64, 128), nn.ReLU(), nn.Linear(128, 64), nn.ReLU(),
+                          nn.Linear(64, 10))
+    opt = optim.Adam(model.parameters(), lr=1e-3, weight_decay=1e-4)
+    schedule = optim.lr_scheduler.CosineAnnealingLR(opt, epochs)
     history: dict = {"train loss": [], "val loss": [], "val accuracy": []}
     print(f"   {len(x_train)} training and {len(x_test)} test images; model:")
     print("\n".join("     " + line for line in repr(model).splitlines()))
@@ -98,6 +101,7 @@ def train_digits(out: Path, notes: list, epochs: int = 20) -> float:
             opt.step()
             total += loss.item() * len(yb)
             count += len(yb)
+        schedule.step()
         model.eval()
         with torch.no_grad():
             logits = model(x_test)
