@@ -267,7 +267,27 @@ def run(roots: list, root_grads: list, retain_graph: bool, create_graph: bool,
                 attrs = node._attrs
                 result = op.vjp(g, *values, **attrs) if attrs else op.vjp(g, *values)
                 if op._nargs == 1:
-                    result = (result,)
+                    del grads, g, values
+                    meta = node._in_meta
+                    if meta is not None and result is not None:
+                        result = _fit(node, 0, result, meta[0], True)
+                    # One input: the edge loop below, unrolled (most nodes are unary).
+                    nxt, nr = node.next_functions[0]
+                    if nxt is not None:
+                        d = deps[nxt] - 1
+                        deps[nxt] = d
+                        if result is not None:
+                            buf = buffers.get(nxt)
+                            if buf is None:
+                                buffers[nxt] = [result] if nr == 0 and nxt._single else \
+                                    _new_buffer(nxt, nr, result)
+                            else:
+                                old = buf[nr]
+                                buf[nr] = result if old is None else old + result
+                        if d == 0:
+                            ready.append(nxt)
+                    result = None
+                    continue
                 meta = node._in_meta
                 if meta is not None:
                     result = [None if r is None else _fit(node, i, r, meta[i], True)
