@@ -10,6 +10,7 @@ tensor(4.)
 
 from __future__ import annotations
 
+import os as _os
 import warnings as _warnings
 
 from . import autograd, dtypes, ops
@@ -77,6 +78,15 @@ half, float, double = float16, float32, float64  # noqa: A001
 short, int, long = int16, int32, int64  # noqa: A001
 
 __version__ = "0.1.0"
+
+# Big temporaries (activations, gradients) are allocated and freed every step; glibc's
+# malloc would return each to the OS and fault it back in on the next step. Keeping freed
+# blocks (as PyTorch's CPU allocator effectively does) makes that cost vanish.
+# LEAFGRAD_KEEP_FREED_MEMORY=0 leaves the C allocator's settings alone.
+if _os.environ.get("LEAFGRAD_KEEP_FREED_MEMORY", "1") != "0":
+    from .backend import keep_freed_memory as _keep_freed_memory
+
+    _keep_freed_memory()
 
 # PyTorch computes inf/nan silently; NumPy warns. Silence NumPy's floating-point warnings
 # raised from leafgrad's own code only (a filter by module; NumPy's global state is untouched).
