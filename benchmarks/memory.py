@@ -10,7 +10,6 @@ peak far above the 10-step figure. Prints one JSON line per library.
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
