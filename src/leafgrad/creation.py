@@ -25,7 +25,8 @@ from .random import Generator, rng
 from .tensor import Size, Tensor, check_device
 
 __all__ = [
-    "tensor", "as_tensor", "asarray", "from_numpy", "from_dlpack", "zeros", "ones", "full",
+    "tensor", "as_tensor", "asarray", "from_numpy", "from_dlpack", "frombuffer", "zeros",
+    "ones", "full",
     "empty", "arange", "range", "linspace", "logspace", "eye", "rand", "randn", "randint",
     "randperm", "normal", "bernoulli", "zeros_like", "ones_like", "full_like", "empty_like",
     "rand_like", "randn_like", "randint_like", "scalar_tensor", "complex", "is_tensor",
@@ -58,15 +59,18 @@ def _finish(data, requires_grad: bool, device=None) -> Tensor:
     return t
 
 
-def _out(out: Tensor | None, result: Tensor, fn: str) -> Tensor:
+def _out(out: Tensor | None, result: Tensor, fn: str, factory: bool = True) -> Tensor:
     """Write a factory's result into ``out=`` (resized like PyTorch's out tensors)."""
     if out is None:
         return result
     if not isinstance(out, Tensor):
         raise TypeError(f"{fn}(): argument 'out' must be Tensor, not {type_name(out)}")
     if out._rg:
-        raise RuntimeError(f"{fn}(): functions with out=... arguments don't support automatic "
-                           "differentiation, but one of the arguments requires grad.")
+        if fn in ("empty", "randn"):
+            raise RuntimeError("cannot resize variables that require grad")
+        where = f"aten::{fn}" if factory else fn  # PyTorch names factories by their op
+        raise RuntimeError(f"{where}(): functions with out=... arguments don't support "
+                           "automatic differentiation, but one of the arguments requires grad.")
     if out._data.shape == result._data.shape:
         out._data[...] = result._data
     else:
@@ -87,6 +91,14 @@ def _dim_value(v, strict: bool):
     if isinstance(v, Tensor) and v._data.dtype.kind in "iu" and v._data.size == 1:
         return _int(v._data.reshape(()).item())
     return None
+
+
+def _size_kw(kw: dict, fn: str):
+    """The ``size=`` keyword among a factory's ``**kw``; any other is PyTorch's error."""
+    size = kw.pop("size", None)
+    if kw:
+        raise TypeError(f"{fn}() got an unexpected keyword argument '{next(iter(kw))}'")
+    return size
 
 
 def _size(args: tuple, size, fn: str, sequence_only: bool = False) -> tuple:
@@ -137,12 +149,17 @@ def _int_sequence(seq, fn: str, pos: int) -> tuple:
 
 
 def _checked_sizes(shape: tuple, fn: str) -> tuple:
+    n = 1
     for s in shape:
+        n *= max(s, 0)
         if s < 0:
             if fn == "zeros":
                 raise RuntimeError("zeros: Dimension size must be non-negative.")
             raise RuntimeError(f"Trying to create tensor with negative dimension {s}: "
                                f"[{', '.join(str(v) for v in shape)}]")
+    if n > _I64_MAX:
+        raise RuntimeError(f"Storage size calculation overflowed with sizes="
+                           f"[{', '.join(str(v) for v in shape)}]")
     return shape
 
 
@@ -213,6 +230,9 @@ def _scalar_array(value, d: _dt.dtype, names: dict = _C_INT):
         return np.array(value != 0, np.bool_)
     if value.__class__ is _int and value > _I64_MAX:
         value = _float(value)
+    if d is not _dt.float64 and math.isfinite(value) and abs(value) > np.finfo(d.np).max:
+        # a finite number beyond the dtype's range (infinities and NaN convert)
+        raise RuntimeError(f"value cannot be converted to type {d.c_name} without overflow")
     return np.array(value, _FLOAT_NP).astype(d.np)
 
 
@@ -306,8 +326,8 @@ def _store_value(obj, d: _dt.dtype):
             return _float(operator.index(obj))
         raise TypeError(f"must be real number, not {t.__name__}")
     if d is _dt.bool_:
-        if isinstance(obj, _float):
-            return obj != 0
+        if isinstance(obj, (_float, np.bool_)):  # NumPy bools have no __index__
+            return _bool(obj != 0)
         return operator.index(obj) != 0
     if isinstance(obj, _float):  # Python floats (np.float64 too) convert with a range check
         return _scalar_array(_float(obj), d, _SHORT)[()]
@@ -638,6 +658,54 @@ def from_numpy(ndarray) -> Tensor:
     return Tensor._make(ndarray)
 
 
+_NO_DTYPE = object()
+
+
+def frombuffer(buffer, *, dtype=_NO_DTYPE, count: int = -1, offset: int = 0,
+               requires_grad: bool = False) -> Tensor:
+    """A 1-D tensor sharing memory with an object that implements the buffer protocol
+    (``bytearray``, ``array.array``, ``memoryview`` ...): ``count`` elements of ``dtype``
+    from byte ``offset`` on (all that remain when ``count`` is -1).
+
+    >>> leafgrad.frombuffer(bytearray(b"\x01\x02"), dtype=leafgrad.uint8)
+    tensor([1, 2], dtype=leafgrad.uint8)
+    """
+    if dtype is _NO_DTYPE:
+        raise TypeError('frombuffer() missing 1 required positional arguments: "dtype"')
+    d = _parse_dtype(dtype, "frombuffer") or _dt.get_default_dtype()
+    try:
+        view = memoryview(buffer)
+    except TypeError:
+        raise ValueError("object does not implement Python buffer protocol.") from None
+    length = view.nbytes
+    if length == 0 or count == 0:
+        raise ValueError(f"both buffer length ({length}) and count ({count}) must not be 0")
+    if not 0 <= offset < length:
+        raise ValueError(f"offset ({offset} bytes) must be non-negative and no greater than "
+                         f"buffer length ({length} bytes) minus 1")
+    size = d.itemsize
+    if count < 0:
+        if (length - offset) % size:
+            raise ValueError(f"buffer length ({length - offset} bytes) after offset ({offset} "
+                             f"bytes) must be a multiple of element size ({size})")
+        count = (length - offset) // size
+    elif offset + count * size > length:
+        raise ValueError(f"requested buffer length ({count} * {size} bytes) after offset "
+                         f"({offset} bytes) must not be greater than actual buffer length "
+                         f"({length} bytes)")
+    data = np.frombuffer(view.cast("B") if view.ndim != 1 or view.format != "B" else view,
+                         dtype=d.np, count=count, offset=offset)
+    if not data.flags.writeable and not _warned_readonly[0]:
+        _warned_readonly[0] = True
+        warnings.warn(
+            "The given buffer is not writable, and leafgrad does not support non-writable "
+            "tensors. This means you can write to the underlying (supposedly non-writable) "
+            "buffer using the tensor. You may want to copy the buffer to protect its data or "
+            "make it writable before converting it to a tensor. This type of warning will be "
+            "suppressed for the rest of this program.", UserWarning, stacklevel=2)
+    return _finish(data, requires_grad)
+
+
 class _Capsule:
     """A bare DLPack capsule (``to_dlpack``'s legacy output) presented as an exporter."""
 
@@ -671,7 +739,7 @@ def zeros(*size, out=None, dtype=None, layout=None, device=None, requires_grad=F
     >>> leafgrad.zeros(2, 3).shape
     leafgrad.Size([2, 3])
     """
-    shape = _size(size, kw.pop("size", None), "zeros") if kw or len(size) != 1 or \
+    shape = _size(size, _size_kw(kw, "zeros"), "zeros") if kw or len(size) != 1 or \
         size[0].__class__ is not int else _checked_sizes(size, "zeros")
     d = _float_dtype(dtype if dtype is not None or out is None else out.dtype, "zeros")
     return _out(out, _finish(np.zeros(shape, d.np), requires_grad, device), "zeros")
@@ -680,7 +748,7 @@ def zeros(*size, out=None, dtype=None, layout=None, device=None, requires_grad=F
 def ones(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False,
          pin_memory=False, **kw) -> Tensor:
     """A tensor of ones (default dtype unless ``dtype``)."""
-    shape = _size(size, kw.pop("size", None), "ones")
+    shape = _size(size, _size_kw(kw, "ones"), "ones")
     d = _float_dtype(dtype if dtype is not None or out is None else out.dtype, "ones")
     return _out(out, _finish(np.ones(shape, d.np), requires_grad, device), "ones")
 
@@ -688,7 +756,7 @@ def ones(*size, out=None, dtype=None, layout=None, device=None, requires_grad=Fa
 def empty(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False,
           pin_memory=False, memory_format=None, **kw) -> Tensor:
     """An uninitialised tensor of the given size."""
-    shape = _size(size, kw.pop("size", None), "empty")
+    shape = _size(size, _size_kw(kw, "empty"), "empty")
     d = _float_dtype(dtype if dtype is not None or out is None else out.dtype, "empty")
     return _out(out, _finish(np.empty(shape, d.np), requires_grad, device), "empty")
 
@@ -717,6 +785,10 @@ def scalar_tensor(s, *, dtype=None, layout=None, device=None, requires_grad=Fals
     """A 0-d tensor holding the number ``s`` (the default dtype unless ``dtype``)."""
     value = _number(s, "scalar_tensor", "s", 1)
     d = _float_dtype(dtype, "scalar_tensor")
+    if d is _dt.float16:  # PyTorch converts to half unchecked here (overflow gives inf)
+        _scalar_array(value, _dt.float64)  # (but Python ints beyond 64 bits are refused)
+        return _finish(np.array(_float(value), _FLOAT_NP).astype(np.float16), requires_grad,
+                       device)
     return _finish(_scalar_array(value, d), requires_grad, device)
 
 
@@ -727,12 +799,37 @@ def _like(input, fn: str) -> Tensor:
     return input
 
 
+def _like_order(a, memory_format=None) -> str:
+    """PyTorch's preserve_format: a dense input's memory order is kept ('K'), any other
+    input (gaps, broadcast dims) gives a contiguous result, as does contiguous_format."""
+    if a.flags.c_contiguous or (memory_format is not None and
+                                memory_format is not _dt.preserve_format):
+        return "C"
+    expected = a.itemsize
+    for st, sh in sorted((st, sh) for st, sh in zip(a.strides, a.shape) if sh != 1):
+        if st != expected:
+            return "C"
+        expected *= sh
+    return "K"
+
+
+def _laid_out_like(a, values, memory_format=None):
+    """``values`` (C order) in the memory layout ``*_like`` gives for input ``a``."""
+    if _like_order(a, memory_format) == "C":
+        return values
+    out = np.empty_like(a, values.dtype, order="K")
+    out[...] = values
+    return out
+
+
 def zeros_like(input: Tensor, *, dtype=None, layout=None, device=None, requires_grad=False,
                memory_format=None, pin_memory=False) -> Tensor:
     """Zeros with the shape (and, unless ``dtype``, the dtype) of ``input``."""
     a = _like(input, "zeros_like")._data
     d = _parse_dtype(dtype, "zeros_like")
-    return _finish(np.zeros(a.shape, a.dtype if d is None else d.np), requires_grad, device)
+    order = _like_order(a, memory_format)
+    return _finish(np.zeros_like(a, a.dtype if d is None else d.np, order=order), requires_grad,
+                   device)
 
 
 def ones_like(input: Tensor, *, dtype=None, layout=None, device=None, requires_grad=False,
@@ -740,7 +837,9 @@ def ones_like(input: Tensor, *, dtype=None, layout=None, device=None, requires_g
     """Ones with the shape (and, unless ``dtype``, the dtype) of ``input``."""
     a = _like(input, "ones_like")._data
     d = _parse_dtype(dtype, "ones_like")
-    return _finish(np.ones(a.shape, a.dtype if d is None else d.np), requires_grad, device)
+    order = _like_order(a, memory_format)
+    return _finish(np.ones_like(a, a.dtype if d is None else d.np, order=order), requires_grad,
+                   device)
 
 
 def empty_like(input: Tensor, *, dtype=None, layout=None, device=None, requires_grad=False,
@@ -748,7 +847,9 @@ def empty_like(input: Tensor, *, dtype=None, layout=None, device=None, requires_
     """An uninitialised tensor with the shape (and dtype) of ``input``."""
     a = _like(input, "empty_like")._data
     d = _parse_dtype(dtype, "empty_like")
-    return _finish(np.empty(a.shape, a.dtype if d is None else d.np), requires_grad, device)
+    order = _like_order(a, memory_format)
+    return _finish(np.empty_like(a, a.dtype if d is None else d.np, order=order), requires_grad,
+                   device)
 
 
 def full_like(input: Tensor, fill_value, *, dtype=None, layout=None, device=None,
@@ -757,7 +858,15 @@ def full_like(input: Tensor, fill_value, *, dtype=None, layout=None, device=None
     a = _like(input, "full_like")._data
     value = _number(fill_value, "full_like", "fill_value", 2)
     d = _parse_dtype(dtype, "full_like") or _dt.FROM_NP[a.dtype]
-    return _finish(np.full(a.shape, _scalar_array(value, d), d.np), requires_grad, device)
+    order = _like_order(a, memory_format)
+    return _finish(np.full_like(a, _scalar_array(value, d), d.np, order=order), requires_grad,
+                   device)
+
+
+_EYE_SIGS = tuple(
+    f"{head}, *, Tensor out = None, leafgrad.dtype dtype = None, leafgrad.layout layout = None, "
+    "leafgrad.device device = None, bool pin_memory = False, bool requires_grad = False"
+    for head in ("int n", "int n, int m"))
 
 
 def eye(n: int, m: int | None = None, *, out=None, dtype=None, layout=None, device=None,
@@ -768,20 +877,18 @@ def eye(n: int, m: int | None = None, *, out=None, dtype=None, layout=None, devi
     tensor([[1., 0.],
             [0., 1.]])
     """
-    n = _int_arg(n, "eye", "n", 1)
-    if m is not None:
-        mv = _dim_value(m, True)
-        if mv is None:
-            raise TypeError(
-                f"eye() received an invalid combination of arguments - got (int, "
-                f"{type_name(m)}), but expected one of:\n * (int n, *, Tensor out = None, "
-                "leafgrad.dtype dtype = None, leafgrad.layout layout = None, leafgrad.device "
-                "device = None, bool pin_memory = False, bool requires_grad = False)\n * (int "
-                "n, int m, *, Tensor out = None, leafgrad.dtype dtype = None, leafgrad.layout "
-                "layout = None, leafgrad.device device = None, bool pin_memory = False, bool "
-                "requires_grad = False)\n"
-            )
-        m = mv
+    kw = _passed(out=out, dtype=dtype, layout=layout, device=device,
+                 requires_grad=requires_grad, pin_memory=pin_memory)
+    given = (n,) if m is None else (n, m)
+    if len(given) + len(kw) == 1:  # only eye(n) fits: its own argument error
+        n = _int_arg(n, "eye", "n", 1)
+    else:  # both signatures fit the argument count: PyTorch lists them
+        nv, mv = _dim_value(n, True), None if m is None else _dim_value(m, True)
+        if nv is None or (m is not None and mv is None):
+            raise _invalid("eye", given, _EYE_SIGS, kw)
+        if nv is not None and not _I64_MIN <= nv <= _I64_MAX:
+            raise ValueError("Overflow when unpacking long long")
+        n, m = nv, mv
     if n < 0:
         raise RuntimeError(f"n must be greater or equal to 0, got {n}")
     if m is not None and m < 0:
@@ -802,14 +909,33 @@ _ARANGE_SIGS = (
 )
 
 
-def _invalid(fn: str, args: tuple, sigs: tuple) -> TypeError:
+def _passed(**kw) -> dict:
+    """The keyword arguments given other than at their defaults (None, or False for the
+    flags): what PyTorch's argument errors list after the positional types."""
+    return {k: v for k, v in kw.items() if v is not None and v is not False}
+
+
+def _kw_type(v) -> str:
+    if isinstance(v, Tensor):
+        return "Tensor"
+    if isinstance(v, (_dt.layout, Generator)) or v.__class__.__name__ == "device":
+        return f"leafgrad.{v.__class__.__name__}"
+    return type_name(v)
+
+
+def _invalid(fn: str, args: tuple, sigs: tuple, kw: dict | None = None) -> TypeError:
     got = ", ".join("Tensor" if isinstance(a, Tensor) else type_name(a) for a in args)
+    if kw:
+        # PyTorch lists keywords in the reverse of the call's order (ours: of ``kw``'s)
+        kws = ", ".join(f"{k}={_kw_type(kw[k])}" for k in reversed(list(kw)))
+        got = f"{got}, {kws}" if got else f"{kws}, "
     lines = "".join(f" * ({s})\n" for s in sigs)
     return TypeError(f"{fn}() received an invalid combination of arguments - got ({got}), but "
                      f"expected one of:\n{lines}")
 
 
-def _range_number(v, fn: str, args: tuple, sigs: tuple, single: str | None = None):
+def _range_number(v, fn: str, args: tuple, sigs: tuple, single: str | None = None,
+                  kw: dict | None = None):
     """A start/end/step argument as a Python number; PyTorch's argument errors."""
     c = v.__class__
     if c is _int or c is _float or c is _bool:
@@ -819,7 +945,7 @@ def _range_number(v, fn: str, args: tuple, sigs: tuple, single: str | None = Non
     except TypeError:
         if single is not None:
             raise
-        raise _invalid(fn, args, sigs) from None
+        raise _invalid(fn, args, sigs, kw) from None
 
 
 def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, device=None,
@@ -835,12 +961,19 @@ def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, devi
     """
     given = (start,) if end is None else (start, end) if step == 1 and \
         step.__class__ is _int else (start, end, step)
+    kw = _passed(out=out, dtype=dtype, layout=layout, device=device,
+                 requires_grad=requires_grad, pin_memory=pin_memory)
+    if kw and len(given) == 1 and start.__class__ not in (_int, _float, _bool):
+        try:  # several signatures fit the argument count: PyTorch lists them all
+            _number(start, "arange", "end", 1)
+        except TypeError:
+            raise _invalid("arange", given, _ARANGE_SIGS, kw) from None
     if end is None:
         start, end = 0, _range_number(start, "arange", given, _ARANGE_SIGS, "end")
     else:
-        start = _range_number(start, "arange", given, _ARANGE_SIGS)
-        end = _range_number(end, "arange", given, _ARANGE_SIGS)
-        step = _range_number(step, "arange", given, _ARANGE_SIGS)
+        start = _range_number(start, "arange", given, _ARANGE_SIGS, kw=kw)
+        end = _range_number(end, "arange", given, _ARANGE_SIGS, kw=kw)
+        step = _range_number(step, "arange", given, _ARANGE_SIGS, kw=kw)
     d = _parse_dtype(dtype, "arange")
     if d is None:
         d = out.dtype if out is not None else (
@@ -879,9 +1012,7 @@ def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, devi
         if not 0 <= size <= _I64_MAX:
             raise RuntimeError("invalid size, possible overflow?")
         _check_alloc(size, d)
-        # float16 accumulates in float32, float32 and float64 in float64 (PyTorch's acc types)
-        acc = np.float32 if d is _dt.float16 else np.float64
-        data = (np.arange(size, dtype=acc) * acc(fst) + acc(fs)).astype(d.np)
+        data = _arange_kernel(fs, fst, size, d)
     return _out(out, _finish(data, requires_grad, device), "arange")
 
 
@@ -942,7 +1073,7 @@ def _space_sigs(fn: str) -> tuple:
                   ("Number", "Number")))
 
 
-def _space_args(fn: str, start, end, steps, base=None):
+def _space_args(fn: str, start, end, steps, base=None, kw: dict | None = None):
     given = (start, end) + ((steps,) if steps is not None else ()) + \
         ((base,) if base is not None else ())
     sigs = _space_sigs(fn)
@@ -954,7 +1085,7 @@ def _space_args(fn: str, start, end, steps, base=None):
         s = _number(start, fn, "start", 1)
         e = _number(end, fn, "end", 2)
     except TypeError:
-        raise _invalid(fn, given, sigs) from None
+        raise _invalid(fn, given, sigs, kw) from None
     n = None if steps is None else _dim_value(steps, True)
     b = 10.0 if base is None else base
     if base is not None:
@@ -963,7 +1094,7 @@ def _space_args(fn: str, start, end, steps, base=None):
         except TypeError:
             n = None
     if n is None:
-        raise _invalid(fn, given, sigs)
+        raise _invalid(fn, given, sigs, kw)
     if n < 0:
         raise RuntimeError("number of steps must be non-negative")
     return s, e, n, b
@@ -992,6 +1123,86 @@ def _space(start, end, steps: int, d: _dt.dtype):
     return np.where(np.arange(steps) < steps // 2, head, tail).astype(d.np), False
 
 
+# PyTorch's CPU arange kernel fills a tensor in SIMD groups of this many elements (AVX2
+# registers), two groups at a time, each group counted from its own first value; the
+# remaining tail is filled element by element. Reproducing that schedule (and the fused
+# multiply-adds its compiler emits) gives PyTorch's values to the last bit (for ranges up
+# to 32768 elements: longer ones PyTorch splits across threads, a rounding apart at most).
+_VEC_WIDTH = {"float64": 4, "float32": 8, "float16": 16}
+
+
+def _fma(a, b, c):
+    """``a * b + c`` rounded once (float64 arrays), by error-free transformations."""
+    a, b, c = np.asarray(a, np.float64), np.asarray(b, np.float64), np.asarray(c, np.float64)
+    p = a * b
+
+    def split(x):
+        t = 134217729.0 * x  # 2**27 + 1: Veltkamp's split into two 26-bit halves
+        hi = t - (t - x)
+        return hi, x - hi
+
+    ah, al = split(a)
+    bh, bl = split(b)
+    err = ((ah * bh - p) + ah * bl + al * bh) + al * bl  # p + err == a * b exactly
+    s = p + c
+    bb = s - p
+    return s + (((p - (s - bb)) + (c - bb)) + err)
+
+
+def _fma32(a, b, c):
+    """A float32 fused multiply-add (the product of two floats is exact in float64)."""
+    return (np.asarray(a, np.float64) * np.asarray(b, np.float64) + c).astype(np.float32)
+
+
+def _vec_schedule(n: int, d: _dt.dtype):
+    """For each of ``n`` elements: the index its group starts at, and its offset there."""
+    w = _VEC_WIDTH[d.name]
+    idx = np.arange(n, dtype=np.int64)
+    group = np.where(idx < n // (2 * w) * (2 * w), idx - idx % w, idx)
+    return group, idx - group
+
+
+def _arange_kernel(start: float, step: float, n: int, d: _dt.dtype):
+    """PyTorch's floating arange: ``start + step * i`` in the accumulate type (float32 for
+    half, else float64), rounded to ``d`` at the start of each SIMD group."""
+    group, off = _vec_schedule(n, d)
+    if d is _dt.float16:
+        s, st = _float(np.float32(start)), _float(np.float32(step))
+        base = _fma32(group, st, s).astype(np.float16)
+        return _fma32(off, st, base).astype(np.float16)
+    base = _fma(step, group, start)
+    if d is _dt.float32:
+        base = base.astype(np.float32)
+    return _fma(off, step, base).astype(d.np)
+
+
+def _linspace_kernel(start, end, steps: int, d: _dt.dtype):
+    """PyTorch's linspace, element by element: the first half counted up from ``start``,
+    the second half down from ``end``, in ``d``'s own arithmetic with fused multiply-adds
+    (a float64 step for integer dtypes; every half operation rounds to half)."""
+    idx = np.arange(steps, dtype=np.int64)
+    back = steps - idx - 1
+    first = idx < steps // 2
+    if d is _dt.float16:
+        h = np.float16
+        s, e = h(start), h(end)
+        step = h(h(e - s) / h(steps - 1))
+        return np.where(first, s + step * idx.astype(h), e - step * back.astype(h)).astype(h)
+    if d is _dt.float32:
+        s, e = np.float32(start), np.float32(end)
+        step = np.float32((e - s) / np.float32(steps - 1))
+        return np.where(first, _fma32(step, idx, s), _fma32(-step, back, e))
+    if d is _dt.float64:
+        s, e = _float(start), _float(end)
+        step = (e - s) / (steps - 1)
+        return np.where(first, _fma(step, idx, s), _fma(-step, back, e))
+    # integer dtypes: start and end converted (with overflow checks), a float64 step
+    s = _int(_scalar_array(start, d)[()]) if start.__class__ is not _bool else _int(start)
+    e = _int(_scalar_array(end, d)[()]) if end.__class__ is not _bool else _int(end)
+    step = (_float(e) - _float(s)) / (steps - 1)
+    return _trunc_to(np.where(first, _fma(step, idx, s), _fma(-step, back, e)), d)
+
+
 def linspace(start, end, steps: int = None, *, out=None, dtype=None, layout=None,  # type: ignore[assignment]
              device=None, requires_grad=False, pin_memory=False) -> Tensor:
     """``steps`` evenly spaced values from ``start`` to ``end``, both included.
@@ -999,18 +1210,34 @@ def linspace(start, end, steps: int = None, *, out=None, dtype=None, layout=None
     >>> leafgrad.linspace(0, 1, 5)
     tensor([0.0000, 0.2500, 0.5000, 0.7500, 1.0000])
     """
-    s, e, n, _ = _space_args("linspace", start, end, steps)
+    s, e, n, _ = _space_args("linspace", start, end, steps, kw=_passed(
+        out=out, dtype=dtype, layout=layout, device=device, requires_grad=requires_grad,
+        pin_memory=pin_memory))
     d = _float_dtype(dtype if dtype is not None or out is None else out.dtype, "linspace")
-    if d is _dt.bool_:
-        raise NotImplementedError("\"linspace_cpu\" not implemented for 'Bool'")
-    vals, ints = _space(s, e, n, d)
-    data = vals.astype(d.np) if not ints else _trunc_to(vals, d)
+    if n > 1:
+        if d is _dt.bool_:  # PyTorch's kernel runs (and refuses bool) for two steps or more
+            raise NotImplementedError("\"linspace_cpu\" not implemented for 'Bool'")
+        data = _linspace_kernel(s, e, n, d)
+    elif n == 1:  # filled with start
+        data = np.full(1, _scalar_array(s, d) if d.category == _dt.INT else s, d.np)
+    else:
+        data = np.empty(0, d.np)
     return _out(out, _finish(data, requires_grad, device), "linspace")
 
 
 def _trunc_to(vals, d: _dt.dtype):
     # float64 -> integer dtype as C++'s static_cast (truncation toward zero; wraps via int64)
     return np.trunc(vals).astype(np.int64).astype(d.np)
+
+
+def _cpow(b: float, v: float) -> float:
+    """C's ``pow``: infinity on overflow, NaN for a negative base's fractional power."""
+    try:
+        return math.pow(b, v)
+    except OverflowError:
+        return -math.inf if b < 0 and v == _int(v) and _int(v) % 2 else math.inf
+    except ValueError:
+        return math.inf if b == 0 else math.nan
 
 
 def logspace(start, end, steps: int = None, base: float = 10.0, *, out=None, dtype=None,  # type: ignore[assignment]
@@ -1021,23 +1248,38 @@ def logspace(start, end, steps: int = None, base: float = 10.0, *, out=None, dty
     tensor([  1.,  10., 100.])
     """
     s, e, n, b = _space_args("logspace", start, end, steps, base if base != 10.0 or
-                             base.__class__ is not _float else None)
+                             base.__class__ is not _float else None, kw=_passed(
+                                 out=out, dtype=dtype, layout=layout, device=device,
+                                 requires_grad=requires_grad, pin_memory=pin_memory))
     d = _float_dtype(dtype if dtype is not None or out is None else out.dtype, "logspace")
-    if d is _dt.bool_:
+    if d is _dt.bool_ and n > 1:
         raise NotImplementedError("\"logspace_cpu\" not implemented for 'Bool'")
-    if n == 1:
+    if n == 0:
+        data = np.empty(0, d.np)
+    elif n == 1:
         data = np.array([b ** _float(s)], np.float64)
         data = _trunc_to(data, d) if d.category == _dt.INT else data.astype(d.np)
     else:
-        vals, ints = _space(s, e, n, d)
-        powered = np.power(np.float64(b), vals.astype(np.float64))
-        data = _trunc_to(powered, d) if ints else powered.astype(d.np)
+        if d.category == _dt.FLOAT:
+            # PyTorch: start and end in d, their difference rounded in d, then float64
+            # exponents (no fused multiply-add) and C's pow (NumPy's SIMD pow rounds apart)
+            t = d.np.type
+            s_, e_ = t(s), t(e)
+            step = _float(t(e_ - s_)) / (n - 1)
+            idx = np.arange(n, dtype=np.float64)
+            exps = np.where(idx < n // 2, _float(s_) + step * idx,
+                            _float(e_) - step * (n - idx - 1))
+            data = np.array([_cpow(b, v) for v in exps.tolist()], np.float64).astype(d.np)
+        else:
+            vals, _ = _space(s, e, n, d)
+            data = _trunc_to(np.power(np.float64(b), vals.astype(np.float64)), d)
     return _out(out, _finish(data, requires_grad, device), "logspace")
 
 
 # -- random -------------------------------------------------------------------------------
-def _check_float(kernel: str, d: _dt.dtype) -> None:
-    if not d.is_floating_point:
+def _check_float(kernel: str, d: _dt.dtype, numel: int = 1) -> None:
+    # PyTorch skips the normal and bernoulli kernels (and their dtype checks) when empty
+    if not d.is_floating_point and (numel or kernel == "check_uniform_bounds"):
         raise NotImplementedError(f'"{kernel}" not implemented for \'{d.scalar_name}\'')
 
 
@@ -1057,6 +1299,28 @@ def _standard_normal(generator, shape: tuple, d: _dt.dtype):
     return r.standard_normal(shape, dtype=np.float32).astype(d.np, copy=False)
 
 
+_RAND_TAIL = ("Tensor out = None, leafgrad.dtype dtype = None, leafgrad.layout layout = None, "
+              "leafgrad.device device = None, bool pin_memory = False, bool requires_grad = "
+              "False")
+_RAND_SIGS = (f"tuple of ints size, *, leafgrad.Generator generator, {_RAND_TAIL}",
+              f"tuple of ints size, *, {_RAND_TAIL}")
+
+
+def _rand_size(size: tuple, kw: dict, fn: str) -> tuple:
+    """``rand``/``randn``'s size: two signatures (with and without a generator), so a
+    missing or doubly given size is PyTorch's "invalid combination" error."""
+    given = kw.pop("size", None)
+    if not size and given is None or size and given is not None or kw:
+        if given is not None:
+            kw["size"] = given
+        got = ", ".join([type_name(a) for a in size] +
+                        [f"{k}={type_name(kw[k])}" for k in reversed(list(kw))])
+        lines = "".join(f" * ({s})\n" for s in _RAND_SIGS)
+        raise TypeError(f"{fn}() received an invalid combination of arguments - got ({got}), "
+                        f"but expected one of:\n{lines}")
+    return _size(size, given, fn)
+
+
 def rand(*size, generator: Generator | None = None, out=None, dtype=None, layout=None,
          device=None, requires_grad=False, pin_memory=False, **kw) -> Tensor:
     """Uniform samples on [0, 1).
@@ -1064,7 +1328,7 @@ def rand(*size, generator: Generator | None = None, out=None, dtype=None, layout
     >>> leafgrad.rand(2, 3).shape
     leafgrad.Size([2, 3])
     """
-    shape = _size(size, kw.pop("size", None), "rand")
+    shape = _rand_size(size, kw, "rand")
     d = _float_dtype(dtype if dtype is not None or out is None else out.dtype, "rand")
     _check_float("check_uniform_bounds", d)
     return _out(out, _finish(_uniform(generator, shape, d), requires_grad, device), "rand")
@@ -1073,9 +1337,9 @@ def rand(*size, generator: Generator | None = None, out=None, dtype=None, layout
 def randn(*size, generator: Generator | None = None, out=None, dtype=None, layout=None,
           device=None, requires_grad=False, pin_memory=False, **kw) -> Tensor:
     """Standard normal samples (mean 0, variance 1)."""
-    shape = _size(size, kw.pop("size", None), "randn")
+    shape = _rand_size(size, kw, "randn")
     d = _float_dtype(dtype if dtype is not None or out is None else out.dtype, "randn")
-    _check_float("normal_kernel_cpu", d)
+    _check_float("normal_kernel_cpu", d, math.prod(shape))
     return _out(out, _finish(_standard_normal(generator, shape, d), requires_grad, device),
                 "randn")
 
@@ -1090,9 +1354,9 @@ def _random_bounds(low: int, high: int, d: _dt.dtype) -> None:
                            f">= to={high}")
     if d.category == _dt.FLOAT:
         fmax = _float(np.finfo(d.np).max)
-        if low < -fmax:
+        if not -fmax <= low <= fmax:
             raise RuntimeError(f"from is out of bounds for {d.c_name}")
-        if high - 1 > fmax:
+        if not -fmax <= high - 1 <= fmax:
             raise RuntimeError(f"to - 1 is out of bounds for {d.c_name}")
         digits = _DIGITS[d.name]
         for what, v in (("from", low), ("to - 1", high - 1)):
@@ -1104,9 +1368,9 @@ def _random_bounds(low: int, high: int, d: _dt.dtype) -> None:
                     "release, please fix the code in advance", UserWarning, stacklevel=3)
         return
     lo, hi = (0, 1) if d is _dt.bool_ else (_int(np.iinfo(d.np).min), _int(np.iinfo(d.np).max))
-    if low < lo:
+    if not lo <= low <= hi:
         raise RuntimeError(f"from is out of bounds for {d.c_name}")
-    if high - 1 > hi:
+    if not lo <= high - 1 <= hi:
         raise RuntimeError(f"to - 1 is out of bounds for {d.c_name}")
 
 
@@ -1130,23 +1394,39 @@ def randint(*args, generator: Generator | None = None, out=None, dtype=None, lay
     """
     names = ("low", "high", "size") if len(args) + len(kw) == 3 or "low" in kw else \
         ("high", "size")
+    sigs = _randint_sigs("randint")
+    passed = _passed(generator=generator, out=out, dtype=dtype, layout=layout, device=device,
+                     requires_grad=requires_grad, pin_memory=pin_memory)
+    listed = {**kw, **passed}
+    # PyTorch reports one signature's own error only when the argument count fits no other
+    # (high/size/generator: 3-9 args; high/size: 2-8; low/high/size/generator: 4-10 ...)
+    num = len(args) + len(listed)
+    fits = sum(lo <= num <= hi for lo, hi in ((3, 9), (2, 8), (4, 10), (3, 9)))
     if len(args) > len(names):
-        raise _invalid("randint", args, _randint_sigs("randint"))
+        raise _invalid("randint", args, sigs, listed)
     vals = dict(zip(names, args))
     for k, v in kw.items():
         if k not in names or k in vals:
             raise TypeError(f"randint() got an unexpected keyword argument '{k}'")
         vals[k] = v
     if "size" not in vals or "high" not in vals:
-        raise _invalid("randint", args, _randint_sigs("randint"))
+        if fits == 1 and num == 2 and "high" in vals:
+            raise TypeError('randint() missing 1 required positional arguments: "size"')
+        raise _invalid("randint", args, sigs, listed)
     offset = 1 if "low" in vals else 0
-    high = _int_arg(vals["high"], "randint", "high", 1 + offset)
-    low = _int_arg(vals["low"], "randint", "low", 1) if offset else 0
-    shape = _size((vals["size"],), None, "randint", sequence_only=True) \
-        if isinstance(vals["size"], (tuple, list)) else None
-    if shape is None:
-        raise TypeError(f"randint(): argument 'size' (position {2 + offset}) must be tuple of "
-                        f"ints, not {type_name(vals['size'])}")
+    try:
+        high = _int_arg(vals["high"], "randint", "high", 1 + offset)
+        low = _int_arg(vals["low"], "randint", "low", 1) if offset else 0
+        shape = _size((vals["size"],), None, "randint", sequence_only=True) \
+            if isinstance(vals["size"], (tuple, list)) else None
+        if shape is None:
+            where = "" if "size" in kw else f" (position {2 + offset})"
+            raise TypeError(f"randint(): argument 'size'{where} must be tuple of ints, not "
+                            f"{type_name(vals['size'])}")
+    except TypeError:
+        if fits == 1:
+            raise
+        raise _invalid("randint", args, sigs, listed) from None
     d = _parse_dtype(dtype, "randint") or (out.dtype if out is not None else _dt.int64)
     _random_bounds(low, high, d)
     data = rng(generator).integers(low, high, shape, dtype=np.int64).astype(d.np)
@@ -1266,32 +1546,32 @@ def normal(mean=0.0, std=1.0, size=None, *, generator: Generator | None = None, 
         if size is not None or dtype is not None:
             raise _invalid("normal", given, _NORMAL_SIGS)
         if mt and st:
-            _check_float("normal_kernel_cpu", mean.dtype)
+            _check_float("normal_kernel_cpu", mean.dtype, mean._data.size * std._data.size)
             if std._data.size and not (std._data >= 0).all():
                 raise RuntimeError("normal expects all elements of std >= 0.0")
             _broadcast(mean._data.shape, std._data.shape)
             res = apply(NormalTensorTensor, mean, std, generator=generator,
                         mean_sym_sizes=mean._data.shape, std_sym_sizes=std._data.shape)
         elif mt:
-            _check_float("normal_kernel_cpu", mean.dtype)
+            _check_float("normal_kernel_cpu", mean.dtype, mean._data.size)
             s = _std_number(_number(std, "normal", "std", 2))
             res = apply(NormalTensorFloat, mean, std=s, generator=generator,
                         mean_sym_sizes=mean._data.shape)
         else:
-            _check_float("normal_kernel_cpu", std.dtype)
+            _check_float("normal_kernel_cpu", std.dtype, std._data.size)
             m = _float(_number(mean, "normal", "mean", 1))
             if std._data.size and not (std._data >= 0).all():
                 raise RuntimeError("normal expects all elements of std >= 0.0")
             res = apply(NormalFloatTensor, std, mean=m, generator=generator,
                         std_sym_sizes=std._data.shape)
-        return _out(out, res, "normal")
+        return _out(out, res, "normal", factory=False)
     if size is None:
         raise _invalid("normal", given, _NORMAL_SIGS)
     m = _float(_number(mean, "normal", "mean", 1))
     s = _std_number(_number(std, "normal", "std", 2))
     shape = _size((size,), None, "normal", sequence_only=True)
     d = _float_dtype(dtype if dtype is not None or out is None else out.dtype, "normal")
-    _check_float("normal_kernel_cpu", d)
+    _check_float("normal_kernel_cpu", d, math.prod(shape))
     data = (_standard_normal(generator, shape, _dt.float64) * s + m).astype(d.np)
     return _out(out, _finish(data, requires_grad, device), "normal")
 
@@ -1331,15 +1611,16 @@ def bernoulli(input: Tensor, p=None, *, generator: Generator | None = None,
     """
     x = _like(input, "bernoulli")
     if p is None:
-        _check_float("bernoulli_tensor_cpu_p_", x.dtype)
+        _check_float("bernoulli_tensor_cpu_p_", x.dtype, x._data.size)
         a = x._data
         if a.size and not ((a >= 0) & (a <= 1)).all():
             raise RuntimeError(_P_RANGE)
-        return _out(out, apply(Bernoulli, x, generator=generator), "bernoulli")
+        return _out(out, apply(Bernoulli, x, generator=generator), "bernoulli", factory=False)
     pv = _float(_number(p, "bernoulli", "p", 2))
     if not 0 <= pv <= 1:
         raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={_fmt(pv)}")
-    return _out(out, apply(BernoulliP, x, p=pv, generator=generator), "bernoulli")
+    return _out(out, apply(BernoulliP, x, p=pv, generator=generator), "bernoulli",
+                factory=False)
 
 
 def rand_like(input: Tensor, *, generator: Generator | None = None, dtype=None, layout=None,
@@ -1349,7 +1630,8 @@ def rand_like(input: Tensor, *, generator: Generator | None = None, dtype=None, 
     a = _like(input, "rand_like")._data
     d = _parse_dtype(dtype, "rand_like") or _dt.FROM_NP[a.dtype]
     _check_float("check_uniform_bounds", d)
-    return _finish(_uniform(generator, a.shape, d), requires_grad, device)
+    data = _laid_out_like(a, _uniform(generator, a.shape, d), memory_format)
+    return _finish(data, requires_grad, device)
 
 
 def randn_like(input: Tensor, *, generator: Generator | None = None, dtype=None, layout=None,
@@ -1358,28 +1640,49 @@ def randn_like(input: Tensor, *, generator: Generator | None = None, dtype=None,
     """Standard normal samples with the shape (and dtype) of ``input``."""
     a = _like(input, "randn_like")._data
     d = _parse_dtype(dtype, "randn_like") or _dt.FROM_NP[a.dtype]
-    _check_float("normal_kernel_cpu", d)
-    return _finish(_standard_normal(generator, a.shape, d), requires_grad, device)
+    _check_float("normal_kernel_cpu", d, a.size)
+    data = _laid_out_like(a, _standard_normal(generator, a.shape, d), memory_format)
+    return _finish(data, requires_grad, device)
+
+
+def _randint_like_sigs() -> tuple:
+    tail = ("leafgrad.memory_format memory_format = None, leafgrad.dtype dtype = None, "
+            "leafgrad.layout layout = None, leafgrad.device device = None, bool pin_memory = "
+            "False, bool requires_grad = False")
+    out = []
+    for head in ("Tensor input, int low, int high", "Tensor input, Tensor high",
+                 "Tensor input, int high"):
+        out += [f"{head}, *, leafgrad.Generator generator, {tail}", f"{head}, *, {tail}"]
+    return tuple(out)
 
 
 def randint_like(input: Tensor, low=0, high=None, *, generator: Generator | None = None,
                  dtype=None, layout=None, device=None, requires_grad=False,
                  memory_format=None, pin_memory=False) -> Tensor:
     """Integers from [low, high) in the shape (and dtype) of ``input``:
-    ``randint_like(t, high)`` or ``randint_like(t, low, high)``."""
-    a = _like(input, "randint_like")._data
+    ``randint_like(t, high)`` (``high`` an int or a 0-d tensor) or
+    ``randint_like(t, low, high)``."""
+    given = (input, low) if high is None else (input, low, high)
+    if not isinstance(input, Tensor):
+        raise _invalid("randint_like", given, _randint_like_sigs())
+    a = input._data
     if high is None:
-        low, high = 0, low
-    try:
-        lo = _int_arg(low, "randint_like", "low", 2)
-        hi = _int_arg(high, "randint_like", "high", 3)
-    except TypeError:
-        raise TypeError(f"randint_like() received an invalid combination of arguments - got "
-                        f"(Tensor, {type_name(low)}, {type_name(high)})") from None
+        lo = 0
+        if isinstance(low, Tensor):
+            if low._data.ndim:
+                raise RuntimeError("high must be a scalar tensor and on CPU")
+            hi = _int(low._data.item())
+        else:
+            hi = _dim_value(low, True)
+    else:
+        lo = None if isinstance(low, Tensor) else _dim_value(low, True)
+        hi = None if isinstance(high, Tensor) else _dim_value(high, True)
+    if lo is None or hi is None:
+        raise _invalid("randint_like", given, _randint_like_sigs())
     d = _parse_dtype(dtype, "randint_like") or _dt.FROM_NP[a.dtype]
     _random_bounds(lo, hi, d)
     data = rng(generator).integers(lo, hi, a.shape, dtype=np.int64).astype(d.np)
-    return _finish(data, requires_grad, device)
+    return _finish(_laid_out_like(a, data, memory_format), requires_grad, device)
 
 
 def complex(real, imag):  # noqa: A001
@@ -1428,7 +1731,7 @@ def new_tensor(self: Tensor, data, *, dtype=None, device=None, requires_grad=Fal
 def new_zeros(self: Tensor, *size, dtype=None, device=None, requires_grad=False, layout=None,
               pin_memory=False, **kw) -> Tensor:
     """Zeros of ``size`` with (unless given) this tensor's dtype."""
-    shape = _size(size, kw.pop("size", None), "new_zeros")
+    shape = _size(size, _size_kw(kw, "new_zeros"), "new_zeros")
     d = _parse_dtype(dtype, "new_zeros") or _dt.FROM_NP[self._data.dtype]
     return _finish(np.zeros(shape, d.np), requires_grad, device)
 
@@ -1436,7 +1739,7 @@ def new_zeros(self: Tensor, *size, dtype=None, device=None, requires_grad=False,
 def new_ones(self: Tensor, *size, dtype=None, device=None, requires_grad=False, layout=None,
              pin_memory=False, **kw) -> Tensor:
     """Ones of ``size`` with (unless given) this tensor's dtype."""
-    shape = _size(size, kw.pop("size", None), "new_ones")
+    shape = _size(size, _size_kw(kw, "new_ones"), "new_ones")
     d = _parse_dtype(dtype, "new_ones") or _dt.FROM_NP[self._data.dtype]
     return _finish(np.ones(shape, d.np), requires_grad, device)
 
@@ -1444,7 +1747,7 @@ def new_ones(self: Tensor, *size, dtype=None, device=None, requires_grad=False, 
 def new_empty(self: Tensor, *size, dtype=None, device=None, requires_grad=False, layout=None,
               pin_memory=False, **kw) -> Tensor:
     """An uninitialised tensor of ``size`` with (unless given) this tensor's dtype."""
-    shape = _size(size, kw.pop("size", None), "new_empty")
+    shape = _size(size, _size_kw(kw, "new_empty"), "new_empty")
     d = _parse_dtype(dtype, "new_empty") or _dt.FROM_NP[self._data.dtype]
     return _finish(np.empty(shape, d.np), requires_grad, device)
 

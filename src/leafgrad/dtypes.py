@@ -29,7 +29,7 @@ class dtype:
     """
 
     __slots__ = ("name", "np", "category", "is_floating_point", "is_signed", "itemsize",
-                 "legacy_name", "c_name", "scalar_name")
+                 "legacy_name", "c_name", "scalar_name", "abbr")
 
     def __new__(cls, *args, **kwargs):
         raise TypeError("cannot create 'leafgrad.dtype' instances")
@@ -73,6 +73,7 @@ def _make(name: str, np_dtype, category: int, scalar_name: str, c_name: str) -> 
     d.scalar_name = scalar_name  # PyTorch's ScalarType name: 'Float', 'Long', 'Bool' ...
     d.legacy_name = scalar_name + "Tensor"  # FloatTensor, LongTensor ... (Tensor.type())
     d.c_name = c_name  # the C type PyTorch's kernels name in some messages
+    d.abbr = "b8" if category == BOOL else f"{d.np.kind}{8 * d.itemsize}"  # 'f32', 'u8' ...
     return d
 
 
@@ -282,12 +283,22 @@ def _result_type_api(tensor, other) -> dtype:
     """
     ok = [hasattr(x, "_data") or isinstance(x, _NUMBER) for x in (tensor, other)]
     if not all(ok):
-        got = ", ".join(("Tensor" if hasattr(x, "_data") else type_name(x))
-                        for x in (tensor, other))
+        names = [("Tensor" if hasattr(x, "_data") else type_name(x)) for x in (tensor, other)]
+        lines = []
+        for sig in (("Tensor", "tensor", "Tensor", "other"), ("Number", "scalar", "Tensor",
+                    "tensor"), ("Tensor", "tensor", "Number", "other"),
+                    ("Number", "scalar1", "Number", "scalar2")):
+            marked = []
+            for x, name, kind in zip((tensor, other), names, sig[::2]):
+                fits = hasattr(x, "_data") if kind == "Tensor" else (
+                    isinstance(x, _NUMBER) and not hasattr(x, "_data"))
+                marked.append(name if fits else f"!{name}!")
+            lines.append(f" * ({sig[0]} {sig[1]}, {sig[2]} {sig[3]})\n      didn't match "
+                         f"because some of the arguments have invalid types: "
+                         f"({', '.join(marked)})\n")
         raise TypeError(
-            f"result_type() received an invalid combination of arguments - got ({got}), but "
-            "expected one of:\n * (Tensor tensor, Tensor other)\n * (Number scalar, Tensor "
-            "tensor)\n * (Tensor tensor, Number other)\n * (Number scalar1, Number scalar2)\n"
+            f"result_type() received an invalid combination of arguments - got "
+            f"({', '.join(names)}), but expected one of:\n{''.join(lines)}"
         )
     for x in (tensor, other):
         if x.__class__ is builtins.int and not -(1 << 63) <= x < (1 << 64):
@@ -343,7 +354,7 @@ class finfo:
         self.min = builtins.float(f.min)
         self.tiny = builtins.float(f.tiny)
         self.smallest_normal = builtins.float(f.smallest_normal)
-        self.resolution = builtins.float(f.resolution)
+        self.resolution = 10.0 ** -builtins.int(f.precision)  # PyTorch: 10 ** -digits
         self.dtype = d.name
 
     def __eq__(self, other: object) -> bool:

@@ -43,7 +43,10 @@ class Generator:
 
     def manual_seed(self, seed) -> Generator:
         """Restart the stream from ``seed`` (an int; negatives wrap around 2**64)."""
-        seed = int(seed)
+        if seed.__class__ is not int:
+            if isinstance(seed, np.integer):
+                raise TypeError("an integer is required")
+            raise RuntimeError(f"manual_seed expected a long, but got {type(seed).__name__}")
         if not -(1 << 63) <= seed <= _U64:
             raise ValueError("Overflow when unpacking long long")
         self._seed = seed & _U64
@@ -94,7 +97,7 @@ def manual_seed(seed) -> Generator:
     >>> _ = leafgrad.manual_seed(0); bool((a == leafgrad.randn(2)).all())
     True
     """
-    return default_generator.manual_seed(seed)
+    return default_generator.manual_seed(int(seed))
 
 
 def seed() -> int:

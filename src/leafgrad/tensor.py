@@ -169,7 +169,7 @@ class Tensor:
     @property
     def shape(self) -> Size:
         """The sizes of the dimensions, a ``leafgrad.Size`` (a tuple)."""
-        return Size(self._data.shape)
+        return tuple.__new__(Size, self._data.shape)
 
     def size(self, dim: int | None = None):
         """The shape (a ``leafgrad.Size``), or the size of dimension ``dim``.
@@ -178,7 +178,7 @@ class Tensor:
         3
         """
         if dim is None:
-            return Size(self._data.shape)
+            return tuple.__new__(Size, self._data.shape)
         return self._data.shape[_dim_arg(dim, self._data.ndim, "size")]
 
     def dim(self) -> int:
@@ -262,7 +262,14 @@ class Tensor:
         (1, 3)
         """
         a = self._data
-        st = tuple([s // a.itemsize for s in a.strides])
+        if a.size:
+            st = tuple([s // a.itemsize for s in a.strides])
+        else:  # NumPy gives empty arrays zero strides; PyTorch the contiguous ones
+            st, n = [], 1
+            for s in reversed(a.shape):
+                st.append(n)
+                n *= max(s, 1)
+            st = tuple(reversed(st))
         return st if dim is None else st[_dim_arg(dim, a.ndim, "stride")]
 
     def is_contiguous(self, memory_format=None) -> bool:
@@ -336,11 +343,15 @@ class Tensor:
                 "var_no_grad = var.detach()."
             )
         if value and self._data.dtype.kind != "f":
-            raise RuntimeError("only Tensors of floating point dtype can require gradients")
+            raise RuntimeError(
+                "only Tensors of floating point and complex dtype can require gradients")
         self._rg = value
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         """Set ``requires_grad`` in place (leaves only); returns self."""
+        if requires_grad and self._edge is None and self._data.dtype.kind != "f":
+            # (PyTorch's message here differs from the attribute setter's)
+            raise RuntimeError("only Tensors of floating point dtype can require gradients")
         self.requires_grad = requires_grad
         return self
 
@@ -354,7 +365,7 @@ class Tensor:
                 "indeed want the .grad field to be populated for a non-leaf Tensor, use "
                 ".retain_grad() on the non-leaf Tensor. If you access the non-leaf Tensor by "
                 "mistake, make sure you access the leaf Tensor instead. See "
-                "github.com/pytorch/pytorch/pull/30531 for more informations.",
+                "github.com/pytorch/pytorch/pull/30531 for more information.",
                 UserWarning,
                 stacklevel=2,
             )
@@ -377,7 +388,8 @@ class Tensor:
                 )
             if value._data.dtype != self._data.dtype:
                 raise RuntimeError(
-                    f"attempting to assign a gradient with dtype '{_c_name(value.dtype)}' to a "
+                    f"attempting to assign a gradient with dtype '{_typeid_name(value.dtype)}' "
+                    "to a "
                     f"tensor with grad_dtype '{self.dtype.legacy_name[:-6]}'. The gradient must "
                     "match the tensor's grad_dtype (defaults to the tensor's dtype). You can set "
                     "the tensor's grad_dtype attribute with a specific dtype, or None to allow "
@@ -483,7 +495,10 @@ class Tensor:
     @data.setter
     def data(self, value: Tensor) -> None:
         if not isinstance(value, Tensor):
-            raise TypeError(f"Tensor.data must be a Tensor, not {type(value).__name__}")
+            raise TypeError(f"Variable data has to be a tensor, but got {type(value).__name__}")
+        if self._rg and value._data.dtype.kind != "f":
+            raise RuntimeError("data set to a tensor that requires gradients must be floating "
+                               "point or complex dtype")
         self._data = value._data
 
     # -- conversion ------------------------------------------------------------------
@@ -632,6 +647,12 @@ class Size(tuple):
 
     __slots__ = ()
 
+    def __new__(cls, sizes=()):
+        items = tuple(sizes)
+        if any(v.__class__ is not int for v in items):
+            items = tuple([_size_item(v, i) for i, v in enumerate(items)])
+        return tuple.__new__(cls, items)
+
     def __repr__(self) -> str:
         return f"leafgrad.Size([{', '.join(str(s) for s in self)}])"
 
@@ -643,10 +664,38 @@ class Size(tuple):
 
     def __getitem__(self, key):
         out = tuple.__getitem__(self, key)
-        return Size(out) if isinstance(key, slice) else out
+        return tuple.__new__(Size, out) if isinstance(key, slice) else out
 
     def __add__(self, other):
-        return Size(tuple.__add__(self, other))
+        if not isinstance(other, tuple):
+            raise TypeError(f"can only concatenate tuple (not {type(other).__name__}) to "
+                            "leafgrad.Size")
+        return tuple.__new__(Size, tuple.__add__(self, other))
+
+    def __radd__(self, other):
+        if not isinstance(other, tuple):
+            return NotImplemented
+        return tuple.__new__(Size, tuple.__add__(other, self))
+
+    def __mul__(self, n):
+        out = tuple.__mul__(self, n)
+        return out if out is NotImplemented else tuple.__new__(Size, out)
+
+    __rmul__ = __mul__
+
+
+def _size_item(v, i: int):
+    """One element of ``Size(...)``: ints (NumPy's kept, bools as ints), one-element integer
+    tensors read out; anything else is PyTorch's TypeError."""
+    if isinstance(v, Tensor):
+        if v._data.dtype.kind in "iub" and v._data.size == 1:
+            return int(v._data.reshape(()).item())
+    elif isinstance(v, bool):
+        return int(v)
+    elif isinstance(v, int) or (type(v).__module__ == "numpy" and hasattr(v, "__index__")):
+        return v
+    raise TypeError(f"leafgrad.Size() takes an iterable of 'int' (item {i} is "
+                    f"'{type(v).__name__}')")
 
 
 def _c_name(d: _dt.dtype) -> str:
@@ -654,6 +703,12 @@ def _c_name(d: _dt.dtype) -> str:
     return {"float16": "c10::Half", "float32": "float", "float64": "double", "int8": "signed char",
             "int16": "short", "int32": "int", "int64": "long", "uint8": "unsigned char",
             "bool": "bool"}[d.name]
+
+
+def _typeid_name(d: _dt.dtype) -> str:
+    """A dtype's C type as the compiler's typeid prints it ('long int', 'short int')."""
+    c = _c_name(d)
+    return {"long": "long int", "short": "short int"}.get(c, c)
 
 
 def _wrap_dim(dim: int, ndim: int) -> int:
@@ -685,6 +740,9 @@ class Variable(metaclass=_VariableMeta):
         if not isinstance(data, Tensor):
             raise TypeError("Variable data has to be a tensor, but got " + type(data).__name__)
         t = data.detach()
+        if requires_grad and t._data.dtype.kind != "f":
+            raise RuntimeError(
+                "Only Tensors of floating point and complex dtype can require gradients")
         t.requires_grad = requires_grad
         return t
 

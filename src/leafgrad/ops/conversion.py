@@ -14,6 +14,7 @@ result never requires grad. Every cast returns ``self`` when nothing changes, un
 from __future__ import annotations
 
 import builtins
+import warnings
 
 from .. import dtypes as _dt
 from ..creation import (  # noqa: F401 - bound as Tensor methods below
@@ -62,7 +63,11 @@ def _invalid_to(args: tuple, kwargs: dict) -> TypeError:
             return "leafgrad.device"
         return _dt.type_name(v)
 
-    got = ", ".join([name(a) for a in args] + [f"{k}={name(v)}" for k, v in kwargs.items()])
+    got = ", ".join(name(a) for a in args)
+    # PyTorch lists keywords in the reverse of the call's order
+    kws = ", ".join(f"{k}={name(kwargs[k])}" for k in reversed(list(kwargs)))
+    if kws:
+        got = f"{got}, {kws}" if got else f"{kws}, "
     lines = "".join(f" * ({s})\n" for s in _to_sigs())
     return TypeError(f"to() received an invalid combination of arguments - got ({got}), but "
                      f"expected one of:\n{lines}")
@@ -71,7 +76,7 @@ def _invalid_to(args: tuple, kwargs: dict) -> TypeError:
 def _as_dtype(v):
     if v.__class__ is _dtype:
         return v
-    return _PY_TYPES.get(v) if builtins.type(v) is type else None
+    return _PY_TYPES.get(v) if builtins.type(v) is builtins.type else None
 
 
 def _parse_to(args: tuple, kwargs: dict):
@@ -104,6 +109,9 @@ def _parse_to(args: tuple, kwargs: dict):
             raise _invalid_to(args, kwargs)
     dev = vals.get("device")
     if dev is not None:
+        if not isinstance(dev, (device, str)) and not (isinstance(dev, builtins.int) and
+                                                       dev.__class__ is not _bool):
+            raise _invalid_to(args, kwargs)
         check_device(dev if isinstance(dev, device) else device(dev))
     return d, vals.get("copy", False)
 
@@ -126,48 +134,72 @@ def to(input: Tensor, *args, **kwargs) -> Tensor:
     return input if d is None else cast(input, d)
 
 
-def float(input: Tensor, memory_format=None) -> Tensor:  # noqa: A001
+def _no_positional(fn: str, args: tuple) -> TypeError:
+    n = len(args)
+    return TypeError(f"{fn}() takes 0 positional arguments but {n} "
+                     f"{'was' if n == 1 else 'were'} given")
+
+
+def float(input: Tensor, *args, memory_format=None) -> Tensor:  # noqa: A001
     """This tensor as float32 (itself if already)."""
+    if args:
+        raise _no_positional("float", args)
     return cast(input, _dt.float32)
 
 
-def double(input: Tensor, memory_format=None) -> Tensor:
+def double(input: Tensor, *args, memory_format=None) -> Tensor:
     """This tensor as float64 (itself if already)."""
+    if args:
+        raise _no_positional("double", args)
     return cast(input, _dt.float64)
 
 
-def half(input: Tensor, memory_format=None) -> Tensor:
+def half(input: Tensor, *args, memory_format=None) -> Tensor:
     """This tensor as float16 (itself if already)."""
+    if args:
+        raise _no_positional("half", args)
     return cast(input, _dt.float16)
 
 
-def int(input: Tensor, memory_format=None) -> Tensor:  # noqa: A001
+def int(input: Tensor, *args, memory_format=None) -> Tensor:  # noqa: A001
     """This tensor as int32, floats truncated toward zero."""
+    if args:
+        raise _no_positional("int", args)
     return cast(input, _dt.int32)
 
 
-def long(input: Tensor, memory_format=None) -> Tensor:
+def long(input: Tensor, *args, memory_format=None) -> Tensor:
     """This tensor as int64, floats truncated toward zero."""
+    if args:
+        raise _no_positional("long", args)
     return cast(input, _dt.int64)
 
 
-def short(input: Tensor, memory_format=None) -> Tensor:
+def short(input: Tensor, *args, memory_format=None) -> Tensor:
     """This tensor as int16, floats truncated toward zero."""
+    if args:
+        raise _no_positional("short", args)
     return cast(input, _dt.int16)
 
 
-def char(input: Tensor, memory_format=None) -> Tensor:
+def char(input: Tensor, *args, memory_format=None) -> Tensor:
     """This tensor as int8, floats truncated toward zero."""
+    if args:
+        raise _no_positional("char", args)
     return cast(input, _dt.int8)
 
 
-def byte(input: Tensor, memory_format=None) -> Tensor:
+def byte(input: Tensor, *args, memory_format=None) -> Tensor:
     """This tensor as uint8, floats truncated toward zero."""
+    if args:
+        raise _no_positional("byte", args)
     return cast(input, _dt.uint8)
 
 
-def bool(input: Tensor, memory_format=None) -> Tensor:  # noqa: A001
+def bool(input: Tensor, *args, memory_format=None) -> Tensor:  # noqa: A001
     """This tensor as bool: True where nonzero (NaN included)."""
+    if args:
+        raise _no_positional("bool", args)
     return cast(input, _dt.bool_)
 
 
@@ -187,13 +219,26 @@ def _type_dtype(dtype) -> _dt.dtype:
                 if cls is not None:
                     return cls.dtype
         raise ValueError(f"invalid type: '{dtype}'")
-    shown = dtype.__name__ if builtins.type(dtype) is type else dtype
+    if builtins.type(dtype) is builtins.type:
+        shown = dtype.__name__ if dtype.__module__ == "builtins" else \
+            f"{dtype.__module__}.{dtype.__name__}"
+    else:
+        shown = dtype
     raise ValueError(f"invalid type: '{shown}'")
 
 
 def type(input: Tensor, dtype=None, non_blocking: _bool = False, **kwargs):  # noqa: A001
     """With no argument, the type name (``'leafgrad.FloatTensor'``); otherwise this tensor
     cast to a dtype, a legacy type or a type name (``'torch.LongTensor'`` is accepted)."""
+    for k in kwargs:
+        if k not in ("memory_format", "async"):
+            raise TypeError(f"type() got an unexpected keyword argument '{k}'")
+    if "async" in kwargs:
+        warnings.warn(
+            "This overload of type is deprecated:\n\ttype(object dtype = None, bool async = "
+            "False, *, leafgrad.memory_format memory_format = None)\nConsider using one of the "
+            "following signatures instead:\n\ttype(object dtype = None, bool non_blocking = "
+            "False, *, leafgrad.memory_format memory_format = None)", UserWarning, stacklevel=2)
     if dtype is None:
         return f"leafgrad.{_dt.FROM_NP[input._data.dtype].legacy_name}"
     return cast(input, _type_dtype(dtype))
@@ -207,8 +252,10 @@ def type_as(input: Tensor, other: Tensor) -> Tensor:
     return cast(input, _dt.FROM_NP[other._data.dtype])
 
 
-def cpu(input: Tensor, memory_format=None) -> Tensor:
+def cpu(input: Tensor, *args, memory_format=None) -> Tensor:
     """This tensor (leafgrad tensors live on the CPU)."""
+    if args:
+        raise _no_positional("cpu", args)
     return input
 
 
@@ -218,3 +265,30 @@ def cuda(input: Tensor, device=None, non_blocking: _bool = False, memory_format=
                  else device)
     return input
 
+
+def _prop_H(self: Tensor) -> Tensor:
+    """The conjugate transpose of a matrix (real tensors: the transpose), as ``Tensor.H``."""
+    nd = self._data.ndim
+    if nd == 0:
+        warnings.warn("Tensor.H is deprecated on 0-D tensors. Consider using x.conj().",
+                      UserWarning, stacklevel=2)
+        return self
+    if nd != 2:
+        extra = " For batches of matrices, consider using tensor.mH" if nd > 2 else ""
+        raise RuntimeError(f"tensor.H is only supported on matrices (2-D tensors). Got {nd}-D "
+                           f"tensor.{extra}")
+    return self.transpose(0, 1)
+
+
+properties = {"H": property(_prop_H, doc="The conjugate transpose of a matrix.")}
+
+
+def _array_wrap(self: Tensor, array, context=None, return_scalar: _bool = False) -> Tensor:
+    """A NumPy ufunc's result on tensors, as a tensor sharing its memory (``np.sin(t)``);
+    bool results become uint8, as PyTorch's do."""
+    if array.dtype == _dt.bool_.np:
+        array = array.astype(_dt.uint8.np)
+    return Tensor._make(array)
+
+
+dunders = {"__array_wrap__": _array_wrap}
