@@ -272,7 +272,17 @@ ERROR_CASES = [
     lambda T: T.zeros(3).expand(2, 3).add_(1),
     lambda T: T.zeros(3, dtype=T.bool).add_(1),
     lambda T: T.zeros(3).fill_(T.ones(2)),
+    lambda T: T.zeros(2, dtype=T.int8).fill_(255),
+    lambda T: T.zeros(2, dtype=T.float16).fill_(1e6),
+    lambda T: T.zeros(2, dtype=T.int8).__setitem__(0, 300),
 ]
+
+
+def test_fill_converts_as_torch(torch):
+    for d, v in (("uint8", -1), ("int8", 127), ("bool", 2), ("int64", 2.7)):
+        mine = leafgrad.zeros(2, dtype=getattr(leafgrad, d)).fill_(v)
+        theirs = torch.zeros(2, dtype=getattr(torch, d)).fill_(v)
+        assert mine.tolist() == theirs.tolist()
 
 
 @pytest.mark.parametrize("case", range(len(ERROR_CASES)))

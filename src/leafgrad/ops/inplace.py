@@ -439,7 +439,10 @@ def fill_(self: Tensor, value) -> Tensor:
                                f"with {value._data.ndim} dimensions.")
         v = value
     else:
-        v = Tensor._make(np.asarray(value, self._data.dtype))
+        from ..creation import _scalar_array
+
+        # PyTorch's conversion: overflow is an error (uint8 wraps negative ints, as it does)
+        v = Tensor._make(_scalar_array(value, FROM_NP[self._data.dtype]))
     return run(self, "fill_", lambda: apply(Fill, self, v), cast_check=False)
 
 
