@@ -17,6 +17,8 @@ import leafgrad
 import leafgrad.nn as nn
 import leafgrad.nn.functional as F
 
+from ._helpers import assert_same_error, warnings_from
+
 pytestmark = pytest.mark.torch
 
 MODULES = {
@@ -194,23 +196,9 @@ ERRORS = {
 }
 
 
-def _raise(fn, T):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        try:
-            fn(T)
-        except Exception as e:  # noqa: BLE001
-            return e
-    raise AssertionError(f"no error from {T.__name__}")
-
-
 @pytest.mark.parametrize("case", sorted(ERRORS))
 def test_error_matches_torch(case, torch):
-    theirs = _raise(ERRORS[case], torch)
-    ours = _raise(ERRORS[case], leafgrad)
-    assert type(ours) is type(theirs), f"{case}: {type(ours).__name__}: {ours} " \
-                                       f"!= torch's {type(theirs).__name__}: {theirs}"
-    assert str(ours) == str(theirs).replace("torch.", "leafgrad.")
+    assert_same_error(case, ERRORS[case], torch, leafgrad)
 
 
 # -- warnings ----------------------------------------------------------------------------------
@@ -226,16 +214,9 @@ WARNINGS = {
 }
 
 
-def _warnings(fn, T) -> list:
-    with warnings.catch_warnings(record=True) as w:
-        warnings.simplefilter("always")
-        fn(T)
-    return [(x.category.__name__, str(x.message)) for x in w]
-
-
 @pytest.mark.parametrize("case", sorted(WARNINGS))
 def test_warning_matches_torch(case, torch):
-    assert _warnings(WARNINGS[case], leafgrad) == _warnings(WARNINGS[case], torch)
+    assert warnings_from(WARNINGS[case], leafgrad) == warnings_from(WARNINGS[case], torch)
 
 
 @pytest.mark.parametrize("shape", [(), (3,), (2, 3), (2, 3, 4), (2, 3, 4, 2)])

@@ -3,6 +3,7 @@ initialisation, reprs, padding modes, values and gradients, errors."""
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 
@@ -15,23 +16,14 @@ import leafgrad as lg
 import leafgrad.nn as nn
 import leafgrad.nn.functional as LF
 
+from ._helpers import close as _close
+from ._helpers import copy_params, outputs_and_grads_match, pair
+
 pytestmark = pytest.mark.torch
 FIXTURE_OK = settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 
-def copy_params(tm, lm) -> None:
-    lp = dict(lm.named_parameters())
-    assert list(lp) == [n for n, _ in tm.named_parameters()]
-    for n, p in tm.named_parameters():
-        assert tuple(lp[n].shape) == tuple(p.shape)
-        lp[n]._data[...] = p.detach().numpy()
-
-
-def close(t, lt, dt=np.float64) -> None:
-    tol = dict(rtol=2e-4, atol=2e-5) if dt == np.float32 else dict(rtol=1e-8, atol=1e-10)
-    a, b = t.detach().numpy(), lt.detach().numpy()
-    assert a.shape == b.shape and a.dtype == b.dtype
-    np.testing.assert_allclose(b, a, **tol)
+close = functools.partial(_close, rtol64=1e-8)
 
 
 def _sorted_sets(msg: str) -> str:
@@ -78,7 +70,7 @@ def test_conv_module_matches_torch(torch, nd, transposed, groups, k, stride, pad
     copy_params(tm, lm)
     rs = np.random.RandomState(seed)
     x = rs.randn(2, 2, *([5] * (4 - nd) + [4] * (nd - 1))[:nd])
-    tx, lx = torch.tensor(x, requires_grad=True), lg.tensor(x, requires_grad=True)
+    tx, lx = pair(torch, x)
     try:
         to = tm(tx)
     except RuntimeError:  # e.g. a kernel larger than the padded input: both must refuse
@@ -170,15 +162,12 @@ def test_pool_forward_backward(torch, name, args, kw):
     tm, lm = getattr(torch.nn, name)(*args, **kw), getattr(nn, name)(*args, **kw)
     x = np.random.RandomState(0).randn(2, 3, 7, 6) if "2d" in name else \
         np.random.RandomState(0).randn(2, 3, 7)
-    tx, lx = torch.tensor(x, requires_grad=True), lg.tensor(x, requires_grad=True)
+    tx, lx = pair(torch, x)
     to, lo = tm(tx), lm(lx)
     if kw.get("return_indices"):
         np.testing.assert_array_equal(lo[1].numpy(), to[1].numpy())
         to, lo = to[0], lo[0]
-    close(to, lo)
-    (to ** 2).sum().backward()
-    (lo ** 2).sum().backward()
-    close(tx.grad, lx.grad)
+    outputs_and_grads_match(close, to, lo, [(tx, lx)])
 
 
 @pytest.mark.parametrize("nd,args", [(1, (2,)), (2, (2,)), (2, ((2, 3), 1, (1, 0))),
@@ -189,13 +178,10 @@ def test_maxunpool_roundtrip_matches_torch(torch, nd, args):
     tu, lu = getattr(torch.nn, f"MaxUnpool{nd}d")(*args), getattr(nn, f"MaxUnpool{nd}d")(*args)
     assert repr(lu) == repr(tu)
     x = np.random.RandomState(0).randn(2, 3, *([6] * nd))
-    tx, lx = torch.tensor(x, requires_grad=True), lg.tensor(x, requires_grad=True)
+    tx, lx = pair(torch, x)
     (ty, ti), (ly, li) = tp(tx), lp(lx)
     to, lo = tu(ty, ti, output_size=tx.shape), lu(ly, li, output_size=lx.shape)
-    close(to, lo)
-    (to ** 2).sum().backward()
-    (lo ** 2).sum().backward()
-    close(tx.grad, lx.grad)
+    outputs_and_grads_match(close, to, lo, [(tx, lx)])
 
 
 @pytest.mark.parametrize("nd,args", [(1, (2.0, 3)), (1, (1, 2, 1)), (2, (2, 2)),
@@ -205,9 +191,5 @@ def test_lppool_matches_torch(torch, nd, args):
     tm, lm = getattr(torch.nn, f"LPPool{nd}d")(*args), getattr(nn, f"LPPool{nd}d")(*args)
     assert repr(lm) == repr(tm)
     x = np.random.RandomState(1).rand(2, 3, *([5] * nd)) + 0.1  # positive: p-th roots
-    tx, lx = torch.tensor(x, requires_grad=True), lg.tensor(x, requires_grad=True)
-    ty, ly = tm(tx), lm(lx)
-    close(ty, ly)
-    (ty ** 2).sum().backward()
-    (ly ** 2).sum().backward()
-    close(tx.grad, lx.grad)
+    tx, lx = pair(torch, x)
+    outputs_and_grads_match(close, tm(tx), lm(lx), [(tx, lx)])

@@ -11,6 +11,8 @@ import pytest
 import leafgrad as lg
 import leafgrad.nn as nn
 
+from ._helpers import pair
+
 pytestmark = pytest.mark.torch
 
 
@@ -107,7 +109,7 @@ BAGS = [
 def test_embedding_bag_matches_torch(torch, case, mode, pad, psw):
     rs = np.random.RandomState(0)
     w = rs.randn(10, 3)
-    tw, lw = torch.tensor(w, requires_grad=True), lg.tensor(w, requires_grad=True)
+    tw, lw = pair(torch, w)
     ps = rs.rand(*np.shape(case["idx"]))
     tp = torch.tensor(ps, requires_grad=True) if psw else None
     lp = lg.tensor(ps, requires_grad=True) if psw else None

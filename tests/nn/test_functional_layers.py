@@ -3,7 +3,6 @@ attention) against PyTorch: values, gradients, node names, running statistics, e
 
 from __future__ import annotations
 
-import re
 import warnings
 
 import numpy as np
@@ -15,6 +14,8 @@ import leafgrad as lg
 import leafgrad.nn.functional as LF
 from leafgrad.autograd import gradcheck, gradgradcheck
 
+from ._helpers import close, pair, raises_like
+
 pytestmark = pytest.mark.torch
 # The torch fixture is a module: nothing to reset between examples.
 FIXTURE_OK = settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -22,29 +23,19 @@ FIXTURE_OK = settings(suppress_health_check=[HealthCheck.function_scoped_fixture
 DTYPES = [np.float32, np.float64]
 
 
-def tol(dt) -> dict:
-    return dict(rtol=2e-4, atol=2e-5) if dt == np.float32 else dict(rtol=1e-9, atol=1e-10)
+def affine_pairs(torch, rs, shape, dt, affine: bool):
+    """Random (torch, leafgrad) weight and bias pairs of ``shape``; (None, None) pairs when
+    not ``affine``."""
+    if not affine:
+        return (None, None), (None, None)
+    return pair(torch, rs.randn(*shape).astype(dt)), pair(torch, rs.randn(*shape).astype(dt))
 
 
-def pair(torch, a, rg: bool = True):
-    return torch.tensor(a, requires_grad=rg), lg.tensor(a, requires_grad=rg)
-
-
-def close(t, lt, dt) -> None:
-    ta = t.detach().numpy()
-    la = lt.detach().numpy()
-    assert ta.shape == la.shape
-    assert ta.dtype == la.dtype
-    np.testing.assert_allclose(la, ta, **tol(dt))
-
-
-def raises_like(torch_fn, lg_fn):
-    """``lg_fn`` raises the same exception type and message as ``torch_fn``."""
-    with pytest.raises(Exception) as info:
-        torch_fn()
-    msg = str(info.value).replace("torch.", "leafgrad.")
-    with pytest.raises(info.type, match=re.escape(msg)):
-        lg_fn()
+def grads_close(dt, *pairs) -> None:
+    """``close`` on the gradients of each (torch, leafgrad) pair (pairs of None skipped)."""
+    for t, lt in pairs:
+        if t is not None:
+            close(t.grad, lt.grad, dt)
 
 
 def backward_both(torch, t_out, l_out, rs):
@@ -66,8 +57,7 @@ def test_batch_norm_matches_torch(torch, n, c, spatial, dt, training, affine, st
     # samples spread apart: no near-zero variance, where float32 gradients are all noise
     x = rs.randn(*shape) + np.arange(n).reshape((n,) + (1,) * (len(shape) - 1))
     tx, lx = pair(torch, x.astype(dt))
-    tw, lw = pair(torch, rs.randn(c).astype(dt)) if affine else (None, None)
-    tb, lb = pair(torch, rs.randn(c).astype(dt)) if affine else (None, None)
+    (tw, lw), (tb, lb) = affine_pairs(torch, rs, (c,), dt, affine)
     if stats:
         trm, lrm = pair(torch, rs.randn(c).astype(dt), False)
         trv, lrv = pair(torch, (rs.rand(c) + 0.5).astype(dt), False)
@@ -80,10 +70,7 @@ def test_batch_norm_matches_torch(torch, n, c, spatial, dt, training, affine, st
     assert [e[0] is None for e in ly.grad_fn.next_functions] == \
         [e[0] is None for e in ty.grad_fn.next_functions]
     backward_both(torch, ty, ly, rs)
-    close(tx.grad, lx.grad, dt)
-    if affine:
-        close(tw.grad, lw.grad, dt)
-        close(tb.grad, lb.grad, dt)
+    grads_close(dt, (tx, lx), (tw, lw), (tb, lb))
     if stats:
         close(trm, lrm, dt)
         close(trv, lrv, dt)
@@ -131,17 +118,13 @@ def test_layer_norm_matches_torch(torch, lead, norm, dt, affine, seed):
         norm = [3]  # one or two values normalised: the gradient is rounding noise (see above)
     spread = np.arange(int(np.prod(norm))).reshape(norm)  # no near-zero variance
     tx, lx = pair(torch, (rs.randn(*lead, *norm) + spread).astype(dt))
-    tw, lw = pair(torch, rs.randn(*norm).astype(dt)) if affine else (None, None)
-    tb, lb = pair(torch, rs.randn(*norm).astype(dt)) if affine else (None, None)
+    (tw, lw), (tb, lb) = affine_pairs(torch, rs, norm, dt, affine)
     ty = torch.nn.functional.layer_norm(tx, norm, tw, tb, 1e-5)
     ly = LF.layer_norm(lx, norm, lw, lb, 1e-5)
     close(ty, ly, dt)
     assert ly.grad_fn.name() == ty.grad_fn.name()
     backward_both(torch, ty, ly, rs)
-    close(tx.grad, lx.grad, dt)
-    if affine:
-        close(tw.grad, lw.grad, dt)
-        close(tb.grad, lb.grad, dt)
+    grads_close(dt, (tx, lx), (tw, lw), (tb, lb))
 
 
 def test_layer_norm_gradcheck():
@@ -153,12 +136,12 @@ def test_layer_norm_gradcheck():
     assert gradgradcheck(lambda x, w, b: LF.layer_norm(x, (2, 4), w, b), (x, w, b))
 
 
-def test_layer_norm_errors(torch):
-    F = torch.nn.functional
-    raises_like(lambda: F.layer_norm(torch.randn(4, 3, 5), (4,)),
-                lambda: LF.layer_norm(lg.randn(4, 3, 5), (4,)))
-    raises_like(lambda: F.layer_norm(torch.randn(4, 3, 5), (5,), torch.ones(4)),
-                lambda: LF.layer_norm(lg.randn(4, 3, 5), (5,), lg.ones(4)))
+@pytest.mark.parametrize("fn", ["layer_norm", "rms_norm"])
+def test_normalized_shape_errors(torch, fn):
+    tf, lf = getattr(torch.nn.functional, fn), getattr(LF, fn)
+    raises_like(lambda: tf(torch.randn(4, 3, 5), (4,)), lambda: lf(lg.randn(4, 3, 5), (4,)))
+    raises_like(lambda: tf(torch.randn(4, 3, 5), (5,), torch.ones(4)),
+                lambda: lf(lg.randn(4, 3, 5), (5,), lg.ones(4)))
 
 
 @FIXTURE_OK
@@ -174,17 +157,13 @@ def test_group_norm_matches_torch(torch, n, groups, per, spatial, dt, affine, se
         spatial = [3]
     spread = np.arange(c * int(np.prod(spatial))).reshape(c, *spatial)  # no zero variance
     tx, lx = pair(torch, (rs.randn(n, c, *spatial) + spread).astype(dt))
-    tw, lw = pair(torch, rs.randn(c).astype(dt)) if affine else (None, None)
-    tb, lb = pair(torch, rs.randn(c).astype(dt)) if affine else (None, None)
+    (tw, lw), (tb, lb) = affine_pairs(torch, rs, (c,), dt, affine)
     ty = torch.nn.functional.group_norm(tx, groups, tw, tb)
     ly = LF.group_norm(lx, groups, lw, lb)
     close(ty, ly, dt)
     assert ly.grad_fn.name() == ty.grad_fn.name() == "NativeGroupNormBackward0"
     backward_both(torch, ty, ly, rs)
-    close(tx.grad, lx.grad, dt)
-    if affine:
-        close(tw.grad, lw.grad, dt)
-        close(tb.grad, lb.grad, dt)
+    grads_close(dt, (tx, lx), (tw, lw), (tb, lb))
 
 
 def test_group_norm_gradcheck():
@@ -482,14 +461,6 @@ def test_instance_norm_running_stats(torch, use_input_stats):
     backward_both(torch, ty, ly, rs)
     close(tx.grad, lx.grad, np.float64)
     close(tw.grad, lw.grad, np.float64)
-
-
-def test_rms_norm_errors(torch):
-    F = torch.nn.functional
-    raises_like(lambda: F.rms_norm(torch.randn(4, 3, 5), (4,)),
-                lambda: LF.rms_norm(lg.randn(4, 3, 5), (4,)))
-    raises_like(lambda: F.rms_norm(torch.randn(4, 3, 5), (5,), torch.ones(4)),
-                lambda: LF.rms_norm(lg.randn(4, 3, 5), (5,), lg.ones(4)))
 
 
 @pytest.mark.parametrize("kind", ["bool", "float"])

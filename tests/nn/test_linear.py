@@ -3,6 +3,7 @@ values, gradients, recorded graphs, initialisation, reprs and errors."""
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 
@@ -16,20 +17,14 @@ import leafgrad.nn as nn
 from leafgrad.autograd import gradcheck
 from leafgrad.nn import _functional_linear as FL
 
+from ._helpers import lgmsg, raises_like
+
 pytestmark = pytest.mark.torch
 
 DTYPES = [("float32", 1e-5), ("float64", 1e-12)]
 
 
-def lgmsg(s: str) -> str:
-    return s.replace("torch", "leafgrad")
-
-
-def same_error(tfn, lfn):
-    with pytest.raises(Exception) as te:
-        tfn()
-    with pytest.raises(te.type, match=re.escape(lgmsg(str(te.value)))):
-        lfn()
+same_error = functools.partial(raises_like, translate=lgmsg)
 
 
 def graph(t):

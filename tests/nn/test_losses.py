@@ -18,6 +18,8 @@ import leafgrad
 import leafgrad.nn as nn
 import leafgrad.nn.functional as F
 
+from ._helpers import assert_same_error, error_from, to_leafgrad, warnings_from
+
 pytestmark = pytest.mark.torch
 
 
@@ -42,16 +44,6 @@ def _p(T):
 
 def _c(T, *v):
     return T.tensor(list(v) if v else [0, 1, 3])
-
-
-def _raise(fn, T):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        try:
-            fn(T)
-        except Exception as e:  # noqa: BLE001
-            return e
-    raise AssertionError(f"no error from {T.__name__}")
 
 
 def _bad_reduction(name: str):
@@ -196,15 +188,11 @@ ERRORS = {
 
 @pytest.mark.parametrize("case", sorted(ERRORS))
 def test_error_matches_torch(case, torch):
-    theirs = _raise(ERRORS[case], torch)
-    ours = _raise(ERRORS[case], leafgrad)
-    assert type(ours) is type(theirs), f"{case}: {type(ours).__name__}: {ours} " \
-                                       f"!= torch's {type(theirs).__name__}: {theirs}"
-    assert str(ours) == str(theirs).replace("torch.", "leafgrad.")
+    assert_same_error(case, ERRORS[case], torch, leafgrad)
 
 
 def test_bce_range_error_with_pytest_raises(torch):
-    msg = str(_raise(ERRORS["bce_input_range"], torch))
+    msg = str(error_from(ERRORS["bce_input_range"], torch))
     with pytest.raises(RuntimeError, match=re.escape(msg)):
         F.binary_cross_entropy(_x(leafgrad), _p(leafgrad))
 
@@ -235,17 +223,10 @@ WARNINGS = {
 }
 
 
-def _warnings(fn, T) -> list:
-    with warnings.catch_warnings(record=True) as w:
-        warnings.simplefilter("always")
-        fn(T)
-    return [(x.category.__name__, str(x.message).replace("torch.", "leafgrad."))
-            for x in w]
-
-
 @pytest.mark.parametrize("case", sorted(WARNINGS))
 def test_warning_matches_torch(case, torch):
-    assert _warnings(WARNINGS[case], leafgrad) == _warnings(WARNINGS[case], torch)
+    fn = WARNINGS[case]
+    assert warnings_from(fn, leafgrad, to_leafgrad) == warnings_from(fn, torch, to_leafgrad)
 
 
 # -- values and gradients at the edges -------------------------------------------------------

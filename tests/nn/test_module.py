@@ -3,6 +3,7 @@ state_dict / load_state_dict, hooks, repr and errors."""
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import OrderedDict
 
@@ -12,20 +13,13 @@ import pytest
 import leafgrad as lg
 import leafgrad.nn as nn
 
+from ._helpers import lgmsg
+from ._helpers import raises_like as _raises_like
+
 pytestmark = pytest.mark.torch
 
 
-def lgmsg(s: str) -> str:
-    """A PyTorch message with leafgrad's names where torch prints its own."""
-    return s.replace("torch", "leafgrad")
-
-
-def raises_like(torch_fn, lg_fn):
-    """Run both; the leafgrad call must raise the same type with torch's message."""
-    with pytest.raises(Exception) as te:
-        torch_fn()
-    with pytest.raises(te.type, match=re.escape(lgmsg(str(te.value)))):
-        lg_fn()
+raises_like = functools.partial(_raises_like, translate=lgmsg)
 
 
 def to_lg(t) -> lg.Tensor:

@@ -14,11 +14,9 @@ from hypothesis import strategies as st
 import leafgrad as lg
 import leafgrad.nn as nn
 
+from ._helpers import lgmsg
+
 pytestmark = pytest.mark.torch
-
-
-def lgmsg(s: str) -> str:
-    return s.replace("torch", "leafgrad")
 
 
 def make_params(torch, shapes, dtype, rng, scale=1.0, none_at=()):

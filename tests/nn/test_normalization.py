@@ -3,6 +3,7 @@ initialisation, reprs, training/eval values, running statistics, gradients, erro
 
 from __future__ import annotations
 
+import functools
 import re
 
 import numpy as np
@@ -11,26 +12,29 @@ import pytest
 import leafgrad as lg
 import leafgrad.nn as nn
 
+from ._helpers import close as _close
+from ._helpers import copy_params as _copy_params
+from ._helpers import outputs_and_grads_match, pair, training_losses_match
+
 pytestmark = pytest.mark.torch
 
 
-def copy_params(tm, lm) -> None:
-    """Torch's initialised parameters and buffers into the leafgrad module, by name."""
-    lp = dict(lm.named_parameters())
-    lb = dict(lm.named_buffers())
-    assert list(lp) == [n for n, _ in tm.named_parameters()]
-    assert list(lb) == [n for n, _ in tm.named_buffers()]
-    for n, p in tm.named_parameters():
-        lp[n]._data[...] = p.detach().numpy()
-    for n, b in tm.named_buffers():
-        lb[n]._data[...] = b.numpy()
+copy_params = functools.partial(_copy_params, buffers=True)
 
 
 def close(t, lt, dt=np.float32) -> None:
-    tol = dict(rtol=2e-4, atol=2e-5) if dt == np.float32 else dict(rtol=1e-9, atol=1e-10)
-    a, b = t.detach().numpy(), lt.detach().numpy()
-    assert a.shape == b.shape and a.dtype == b.dtype
-    np.testing.assert_allclose(b, a, **tol)
+    _close(t, lt, dt)
+
+
+def close64(t, lt) -> None:
+    _close(t, lt, np.float64)
+
+
+def random_params_(torch, tm, rs) -> None:
+    """Non-trivial (standard normal) parameters for the torch module."""
+    with torch.no_grad():
+        for p in tm.parameters():
+            p.copy_(torch.tensor(rs.randn(*p.shape)))
 
 
 BN_CONFIGS = [
@@ -55,7 +59,7 @@ def test_batchnorm_module_matches_torch(torch, cls, shape, cfg):
     rs = np.random.RandomState(0)
     for step in range(3):
         x = rs.randn(*shape).astype(np.float32) * 2 + step
-        tx, lx = torch.tensor(x, requires_grad=True), lg.tensor(x, requires_grad=True)
+        tx, lx = pair(torch, x)
         ty, ly = tm(tx), lm(lx)
         close(ty, ly)
         g = rs.randn(*shape).astype(np.float32)
@@ -107,21 +111,14 @@ def test_layernorm_module_matches_torch(torch, shape, cfg):
     assert [n for n, _ in lm.named_parameters()] == [n for n, _ in tm.named_parameters()]
     dt = np.float64 if "dtype" in cfg else np.float32
     rs = np.random.RandomState(1)
-    for _n, p in tm.named_parameters():  # non-trivial affine parameters
-        with torch.no_grad():
-            p.copy_(torch.tensor(rs.randn(*p.shape)))
+    random_params_(torch, tm, rs)
     copy_params(tm, lm)
     norm = (shape,) if isinstance(shape, int) else tuple(shape)
     x = rs.randn(2, 3, *norm).astype(dt)
-    tx, lx = torch.tensor(x, requires_grad=True), lg.tensor(x, requires_grad=True)
+    tx, lx = pair(torch, x)
     ty, ly = tm(tx), lm(lx)
-    close(ty, ly, dt)
     assert ly.grad_fn.name() == ty.grad_fn.name()
-    (ty ** 2).sum().backward()
-    (ly ** 2).sum().backward()
-    close(tx.grad, lx.grad, dt)
-    for (_, tp), lp in zip(tm.named_parameters(), lm.parameters()):
-        close(tp.grad, lp.grad, dt)
+    outputs_and_grads_match(functools.partial(close, dt=dt), ty, ly, [(tx, lx)], tm, lm)
 
 
 @pytest.mark.parametrize("groups,channels,cfg", [(2, 4, {}), (1, 3, {"affine": False}),
@@ -130,19 +127,11 @@ def test_groupnorm_module_matches_torch(torch, groups, channels, cfg):
     tm, lm = torch.nn.GroupNorm(groups, channels, **cfg), nn.GroupNorm(groups, channels, **cfg)
     assert repr(lm) == repr(tm)
     rs = np.random.RandomState(2)
-    for _, p in tm.named_parameters():
-        with torch.no_grad():
-            p.copy_(torch.tensor(rs.randn(*p.shape)))
+    random_params_(torch, tm, rs)
     copy_params(tm, lm)
     x = rs.randn(2, channels, 3, 2).astype(np.float32)
-    tx, lx = torch.tensor(x, requires_grad=True), lg.tensor(x, requires_grad=True)
-    ty, ly = tm(tx), lm(lx)
-    close(ty, ly)
-    (ty ** 2).sum().backward()
-    (ly ** 2).sum().backward()
-    close(tx.grad, lx.grad)
-    for (_, tp), lp in zip(tm.named_parameters(), lm.parameters()):
-        close(tp.grad, lp.grad)
+    tx, lx = pair(torch, x)
+    outputs_and_grads_match(close, tm(tx), lm(lx), [(tx, lx)], tm, lm)
 
 
 def test_groupnorm_construction_error(torch):
@@ -162,22 +151,14 @@ def test_instancenorm_module_matches_torch(torch, cls, shape, cfg):
     lm = getattr(nn, cls)(3, dtype=lg.float64, **cfg)
     assert repr(lm) == repr(tm)
     rs = np.random.RandomState(3)
-    for _, p in tm.named_parameters():
-        with torch.no_grad():
-            p.copy_(torch.tensor(rs.randn(*p.shape)))
+    random_params_(torch, tm, rs)
     copy_params(tm, lm)
     for mode in ("train", "eval"):
         getattr(tm, mode)()
         getattr(lm, mode)()
         x = rs.randn(*shape) + 1.0
-        tx, lx = torch.tensor(x, requires_grad=True), lg.tensor(x, requires_grad=True)
-        ty, ly = tm(tx), lm(lx)
-        close(ty, ly, np.float64)
-        (ty ** 3).sum().backward()
-        (ly ** 3).sum().backward()
-        close(tx.grad, lx.grad, np.float64)
-        for (_, tp), lp in zip(tm.named_parameters(), lm.parameters()):
-            close(tp.grad, lp.grad, np.float64)
+        tx, lx = pair(torch, x)
+        outputs_and_grads_match(close64, tm(tx), lm(lx), [(tx, lx)], tm, lm, power=3)
         for (_, tb), lb in zip(tm.named_buffers(), lm.buffers()):
             np.testing.assert_allclose(lb.numpy(), tb.numpy(), rtol=1e-9)
 
@@ -205,21 +186,14 @@ def test_rmsnorm_module_matches_torch(torch, shape, cfg, dt):
     tm, lm = torch.nn.RMSNorm(shape, dtype=tdt, **cfg), nn.RMSNorm(shape, dtype=ldt, **cfg)
     assert repr(lm) == repr(tm)
     rs = np.random.RandomState(4)
-    for _, p in tm.named_parameters():
-        with torch.no_grad():
-            p.copy_(torch.tensor(rs.randn(*p.shape)))
+    random_params_(torch, tm, rs)
     copy_params(tm, lm)
     norm = (shape,) if isinstance(shape, int) else shape
     x = rs.randn(2, *norm).astype(dt)
-    tx, lx = torch.tensor(x, requires_grad=True), lg.tensor(x, requires_grad=True)
+    tx, lx = pair(torch, x)
     ty, ly = tm(tx), lm(lx)
-    close(ty, ly, dt)
     assert ly.grad_fn.name() == ty.grad_fn.name()
-    (ty ** 2).sum().backward()
-    (ly ** 2).sum().backward()
-    close(tx.grad, lx.grad, dt)
-    for (_, tp), lp in zip(tm.named_parameters(), lm.parameters()):
-        close(tp.grad, lp.grad, dt)
+    outputs_and_grads_match(functools.partial(close, dt=dt), ty, ly, [(tx, lx)], tm, lm)
 
 
 @pytest.mark.parametrize("shape", [(2, 5, 4), (2, 6, 3, 3), (1, 4, 2, 2, 3)])
@@ -228,12 +202,8 @@ def test_local_response_norm_matches_torch(torch, shape, args):
     tm, lm = torch.nn.LocalResponseNorm(*args), nn.LocalResponseNorm(*args)
     assert repr(lm) == repr(tm)
     x = np.random.RandomState(5).randn(*shape)
-    tx, lx = torch.tensor(x, requires_grad=True), lg.tensor(x, requires_grad=True)
-    ty, ly = tm(tx), lm(lx)
-    close(ty, ly, np.float64)
-    (ty ** 2).sum().backward()
-    (ly ** 2).sum().backward()
-    close(tx.grad, lx.grad, np.float64)
+    tx, lx = pair(torch, x)
+    outputs_and_grads_match(close64, tm(tx), lm(lx), [(tx, lx)])
     with pytest.raises(ValueError) as info:
         tm(torch.randn(2, 3))
     with pytest.raises(ValueError, match=re.escape(str(info.value))):
@@ -256,16 +226,9 @@ def test_training_loop_with_norm_layers_matches_torch(torch):
     topt = torch.optim.SGD(tm.parameters(), lr=0.1, momentum=0.9)
     lopt = loptim.SGD(lm.parameters(), lr=0.1, momentum=0.9)
     rs = np.random.RandomState(0)
-    for _ in range(4):
-        x = rs.randn(8, 1, 4, 4).astype(np.float32)
-        y = rs.randint(0, 3, 8)
-        tl = torch.nn.functional.cross_entropy(tm(torch.tensor(x)), torch.tensor(y))
-        ll = nn.functional.cross_entropy(lm(lg.tensor(x)), lg.tensor(y))
-        np.testing.assert_allclose(ll.item(), tl.item(), rtol=1e-4)
-        for opt, loss in ((topt, tl), (lopt, ll)):
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
+    batches = [(rs.randn(8, 1, 4, 4).astype(np.float32), rs.randint(0, 3, 8))
+               for _ in range(4)]
+    training_losses_match(torch, tm, lm, topt, lopt, batches)
     for (_, tb), lb in zip(tm.named_buffers(), lm.buffers()):
         np.testing.assert_allclose(lb.numpy(), tb.numpy(), rtol=1e-4, atol=1e-5)
     tm.eval()

@@ -3,8 +3,8 @@ initialisation, reprs, outputs and hidden states, gradients, h0/c0, errors."""
 
 from __future__ import annotations
 
+import functools
 import math
-import re
 import warnings
 
 import numpy as np
@@ -15,23 +15,17 @@ from hypothesis import strategies as st
 import leafgrad as lg
 import leafgrad.nn as nn
 
+from ._helpers import (
+    close,
+    copy_params,
+    outputs_and_grads_match,
+    pair,
+    raises_like,
+    training_losses_match,
+)
+
 pytestmark = pytest.mark.torch
 FIXTURE_OK = settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
-
-
-def copy_params(tm, lm) -> None:
-    lp = dict(lm.named_parameters())
-    assert list(lp) == [n for n, _ in tm.named_parameters()]
-    for n, p in tm.named_parameters():
-        assert tuple(lp[n].shape) == tuple(p.shape)
-        lp[n]._data[...] = p.detach().numpy()
-
-
-def close(t, lt, dt) -> None:
-    tol = dict(rtol=2e-4, atol=2e-5) if dt == np.float32 else dict(rtol=1e-9, atol=1e-10)
-    a, b = t.detach().numpy(), lt.detach().numpy()
-    assert a.shape == b.shape and a.dtype == b.dtype
-    np.testing.assert_allclose(b, a, **tol)
 
 
 @pytest.mark.filterwarnings("ignore:LSTM with projections is not supported")  # torch's
@@ -56,16 +50,16 @@ def test_matches_torch(torch, cls, layers, bidir, batch_first, bias, batched, gi
     L, N, D = 4, 2, 2 if bidir else 1
     shape = ((N, L, 3) if batch_first else (L, N, 3)) if batched else (L, 3)
     x = rs.randn(*shape).astype(dt)
-    tx, lx = torch.tensor(x, requires_grad=True), lg.tensor(x, requires_grad=True)
+    tx, lx = pair(torch, x)
     targs, largs = [tx], [lx]
     hsize = 2 if (cls == "LSTM" and proj) else 4
     hshape = (layers * D, N, hsize) if batched else (layers * D, hsize)
     if give_h0:
         h = rs.randn(*hshape).astype(dt)
-        th, lh = torch.tensor(h, requires_grad=True), lg.tensor(h, requires_grad=True)
+        th, lh = pair(torch, h)
         if cls == "LSTM":
             c = rs.randn(*hshape[:-1], 4).astype(dt)
-            tc, lc = torch.tensor(c, requires_grad=True), lg.tensor(c, requires_grad=True)
+            tc, lc = pair(torch, c)
             targs.append((th, tc))
             largs.append((lh, lc))
         else:
@@ -112,33 +106,25 @@ def test_reprs(torch, cls):
             assert repr(getattr(nn, cls)(2, 3, **kw)) == repr(getattr(torch.nn, cls)(2, 3, **kw))
 
 
-def _same_error(torch_fn, lg_fn, exc=Exception):
-    with pytest.raises(exc) as info:
-        torch_fn()
-    msg = str(info.value).replace("torch.", "leafgrad.")
-    with pytest.raises(info.type, match=re.escape(msg)):
-        lg_fn()
-
-
 @pytest.mark.parametrize("cls", ["RNN", "LSTM", "GRU"])
 def test_forward_errors(torch, cls):
     tm, lm = getattr(torch.nn, cls)(3, 4), getattr(nn, cls)(3, 4)
-    _same_error(lambda: tm(torch.randn(2, 2, 2, 3)), lambda: lm(lg.randn(2, 2, 2, 3)))
-    _same_error(lambda: tm(torch.randn(5, 2, 6)), lambda: lm(lg.randn(5, 2, 6)))
-    _same_error(lambda: tm(torch.randn(5, 2, 3).double()), lambda: lm(lg.randn(5, 2, 3).double()))
+    raises_like(lambda: tm(torch.randn(2, 2, 2, 3)), lambda: lm(lg.randn(2, 2, 2, 3)))
+    raises_like(lambda: tm(torch.randn(5, 2, 6)), lambda: lm(lg.randn(5, 2, 6)))
+    raises_like(lambda: tm(torch.randn(5, 2, 3).double()), lambda: lm(lg.randn(5, 2, 3).double()))
     if cls == "LSTM":
-        _same_error(lambda: tm(torch.randn(5, 2, 3), (torch.zeros(1, 3, 4), torch.zeros(1, 2, 4))),
+        raises_like(lambda: tm(torch.randn(5, 2, 3), (torch.zeros(1, 3, 4), torch.zeros(1, 2, 4))),
                     lambda: lm(lg.randn(5, 2, 3), (lg.zeros(1, 3, 4), lg.zeros(1, 2, 4))))
-        _same_error(lambda: tm(torch.randn(5, 2, 3), (torch.zeros(1, 2, 4), torch.zeros(2, 4))),
+        raises_like(lambda: tm(torch.randn(5, 2, 3), (torch.zeros(1, 2, 4), torch.zeros(2, 4))),
                     lambda: lm(lg.randn(5, 2, 3), (lg.zeros(1, 2, 4), lg.zeros(2, 4))))
-        _same_error(lambda: tm(torch.randn(5, 3), (torch.zeros(1, 2, 4), torch.zeros(1, 2, 4))),
+        raises_like(lambda: tm(torch.randn(5, 3), (torch.zeros(1, 2, 4), torch.zeros(1, 2, 4))),
                     lambda: lm(lg.randn(5, 3), (lg.zeros(1, 2, 4), lg.zeros(1, 2, 4))))
     else:
-        _same_error(lambda: tm(torch.randn(5, 2, 3), torch.zeros(1, 3, 4)),
+        raises_like(lambda: tm(torch.randn(5, 2, 3), torch.zeros(1, 3, 4)),
                     lambda: lm(lg.randn(5, 2, 3), lg.zeros(1, 3, 4)))
-        _same_error(lambda: tm(torch.randn(5, 2, 3), torch.zeros(2, 4)),
+        raises_like(lambda: tm(torch.randn(5, 2, 3), torch.zeros(2, 4)),
                     lambda: lm(lg.randn(5, 2, 3), lg.zeros(2, 4)))
-        _same_error(lambda: tm(torch.randn(5, 3), torch.zeros(1, 2, 4)),
+        raises_like(lambda: tm(torch.randn(5, 3), torch.zeros(1, 2, 4)),
                     lambda: lm(lg.randn(5, 3), lg.zeros(1, 2, 4)))
 
 
@@ -146,10 +132,10 @@ def test_construction_errors(torch):
     for args, kw in [((2, 3), {"nonlinearity": "sigmoid"}), ((2, 3), {"dropout": 1.5}),
                      ((2, 0), {}), ((0, 3), {}), ((2, 3), {"num_layers": 0}),
                      ((2, 3), {"proj_size": 1}), ((2, 3, 1, "foo"), {})]:
-        _same_error(lambda a=args, k=kw: torch.nn.RNN(*a, **k),
+        raises_like(lambda a=args, k=kw: torch.nn.RNN(*a, **k),
                     lambda a=args, k=kw: nn.RNN(*a, **k))
-    _same_error(lambda: torch.nn.LSTM(2, 3, proj_size=3), lambda: nn.LSTM(2, 3, proj_size=3))
-    _same_error(lambda: torch.nn.GRU(2, 3, bias=1), lambda: nn.GRU(2, 3, bias=1))
+    raises_like(lambda: torch.nn.LSTM(2, 3, proj_size=3), lambda: nn.LSTM(2, 3, proj_size=3))
+    raises_like(lambda: torch.nn.GRU(2, 3, bias=1), lambda: nn.GRU(2, 3, bias=1))
     with warnings.catch_warnings(record=True) as tw:
         warnings.simplefilter("always")
         torch.nn.GRU(2, 3, dropout=0.5)
@@ -177,17 +163,12 @@ def test_cells_match_torch(torch, cls, batched):
     copy_params(tm, lm)
     rs = np.random.RandomState(0)
     x = rs.randn(*((2, 3) if batched else (3,)))
-    tx, lx = torch.tensor(x, requires_grad=True), lg.tensor(x, requires_grad=True)
+    tx, lx = pair(torch, x)
     to, lo = tm(tx), lm(lx)
     if cls == "LSTMCell":
         close(to[1], lo[1], np.float64)
         to, lo = to[0], lo[0]
-    close(to, lo, np.float64)
-    (to ** 2).sum().backward()
-    (lo ** 2).sum().backward()
-    close(tx.grad, lx.grad, np.float64)
-    for (_, tp), lp in zip(tm.named_parameters(), lm.parameters()):
-        close(tp.grad, lp.grad, np.float64)
+    outputs_and_grads_match(functools.partial(close, dt=np.float64), to, lo, [(tx, lx)], tm, lm)
 
 
 @pytest.mark.parametrize("cls", ["LSTM", "GRU", "LSTMCell"])
@@ -239,16 +220,8 @@ def test_sequence_model_training_matches_torch(torch):
     topt = torch.optim.Adam(tm.parameters(), lr=0.01)
     lopt = loptim.Adam(lm.parameters(), lr=0.01)
     rs = np.random.RandomState(1)
-    for _ in range(4):
-        idx = rs.randint(0, 12, (4, 7))
-        y = rs.randint(0, 3, 4)
-        tl = torch.nn.functional.cross_entropy(tm(torch.tensor(idx)), torch.tensor(y))
-        ll = nn.functional.cross_entropy(lm(lg.tensor(idx)), lg.tensor(y))
-        np.testing.assert_allclose(ll.item(), tl.item(), rtol=1e-4)
-        for opt, loss in ((topt, tl), (lopt, ll)):
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
+    batches = [(rs.randint(0, 12, (4, 7)), rs.randint(0, 3, 4)) for _ in range(4)]
+    training_losses_match(torch, tm, lm, topt, lopt, batches)
     for (n, tp), lp in zip(tm.named_parameters(), lm.parameters()):
         np.testing.assert_allclose(lp.detach().numpy(), tp.detach().numpy(), rtol=1e-3,
                                    atol=1e-5, err_msg=n)

@@ -3,8 +3,8 @@ parameter names, initialisation, reprs, outputs, attention weights, gradients, e
 
 from __future__ import annotations
 
+import functools
 import math
-import re
 
 import numpy as np
 import pytest
@@ -12,22 +12,13 @@ import pytest
 import leafgrad as lg
 import leafgrad.nn as nn
 
+from ._helpers import close as _close
+from ._helpers import copy_params, outputs_and_grads_match, pair, raises_like
+
 pytestmark = pytest.mark.torch
 
 
-def copy_params(tm, lm) -> None:
-    lp = dict(lm.named_parameters())
-    assert list(lp) == [n for n, _ in tm.named_parameters()]
-    for n, p in tm.named_parameters():
-        assert tuple(lp[n].shape) == tuple(p.shape)
-        lp[n]._data[...] = p.detach().numpy()
-
-
-def close(t, lt, dt=np.float64) -> None:
-    tol = dict(rtol=2e-4, atol=2e-5) if dt == np.float32 else dict(rtol=1e-8, atol=1e-10)
-    a, b = t.detach().numpy(), lt.detach().numpy()
-    assert a.shape == b.shape and a.dtype == b.dtype
-    np.testing.assert_allclose(b, a, **tol)
+close = functools.partial(_close, rtol64=1e-8)
 
 
 MHA_CASES = [
@@ -109,22 +100,14 @@ def test_mha_parameters_and_init(torch):
     assert m2.in_proj_weight is None
 
 
-def _same_error(torch_fn, lg_fn):
-    with pytest.raises(Exception) as info:
-        torch_fn()
-    msg = str(info.value).replace("torch.", "leafgrad.")
-    with pytest.raises(info.type, match=re.escape(msg)):
-        lg_fn()
-
-
 def test_mha_errors(torch):
-    _same_error(lambda: torch.nn.MultiheadAttention(6, 4), lambda: nn.MultiheadAttention(6, 4))
-    _same_error(lambda: torch.nn.MultiheadAttention(0, 4), lambda: nn.MultiheadAttention(0, 4))
+    raises_like(lambda: torch.nn.MultiheadAttention(6, 4), lambda: nn.MultiheadAttention(6, 4))
+    raises_like(lambda: torch.nn.MultiheadAttention(0, 4), lambda: nn.MultiheadAttention(0, 4))
     tm, lm = torch.nn.MultiheadAttention(4, 2), nn.MultiheadAttention(4, 2)
     tx, lx = torch.randn(3, 2, 4), lg.randn(3, 2, 4)
-    _same_error(lambda: tm(tx, tx, tx, attn_mask=torch.zeros(3, 4)),
+    raises_like(lambda: tm(tx, tx, tx, attn_mask=torch.zeros(3, 4)),
                 lambda: lm(lx, lx, lx, attn_mask=lg.zeros(3, 4)))
-    _same_error(lambda: tm(tx, tx, tx, attn_mask=torch.zeros(2, 3, 3)),
+    raises_like(lambda: tm(tx, tx, tx, attn_mask=torch.zeros(2, 3, 3)),
                 lambda: lm(lx, lx, lx, attn_mask=lg.zeros(2, 3, 3)))
 
 
@@ -143,24 +126,18 @@ def test_encoder_layer_matches_torch(torch, cfg, masks):
     copy_params(tm, lm)
     rs = np.random.RandomState(1)
     x = rs.randn(3, 5, 8)
-    tx, lx = torch.tensor(x, requires_grad=True), lg.tensor(x, requires_grad=True)
+    tx, lx = pair(torch, x)
     tkw, lkw = {}, {}
     if masks:
         causal = np.triu(np.ones((5, 5), bool), 1) if cfg.get("batch_first") else \
             np.triu(np.ones((3, 3), bool), 1)
         tkw["src_mask"], lkw["src_mask"] = torch.tensor(causal), lg.tensor(causal)
     tm.train()  # the math path (PyTorch's fast path runs only in eval mode)
-    to, lo = tm(tx, **tkw), lm(lx, **lkw)
-    close(to, lo)
-    (to ** 2).sum().backward()
-    (lo ** 2).sum().backward()
-    close(tx.grad, lx.grad)
-    for (_n, tp), lp in zip(tm.named_parameters(), lm.parameters()):
-        close(tp.grad, lp.grad)
+    outputs_and_grads_match(close, tm(tx, **tkw), lm(lx, **lkw), [(tx, lx)], tm, lm)
 
 
 def test_encoder_layer_bad_activation(torch):
-    _same_error(lambda: torch.nn.TransformerEncoderLayer(4, 2, activation="tanh"),
+    raises_like(lambda: torch.nn.TransformerEncoderLayer(4, 2, activation="tanh"),
                 lambda: nn.TransformerEncoderLayer(4, 2, activation="tanh"))
 
 
@@ -191,17 +168,11 @@ def test_decoder_layer_matches_torch(torch, cfg):
     else:
         tgt, mem = rs.randn(3, 2, 8), rs.randn(4, 2, 8)
     mask = np.triu(np.ones((3, 3), bool), 1)
-    tt, lt = torch.tensor(tgt, requires_grad=True), lg.tensor(tgt, requires_grad=True)
-    tmem, lmem = torch.tensor(mem, requires_grad=True), lg.tensor(mem, requires_grad=True)
+    tt, lt = pair(torch, tgt)
+    tmem, lmem = pair(torch, mem)
     to = tm(tt, tmem, tgt_mask=torch.tensor(mask))
     lo = lm(lt, lmem, tgt_mask=lg.tensor(mask))
-    close(to, lo)
-    (to ** 2).sum().backward()
-    (lo ** 2).sum().backward()
-    close(tt.grad, lt.grad)
-    close(tmem.grad, lmem.grad)
-    for (_, tp), lp in zip(tm.named_parameters(), lm.parameters()):
-        close(tp.grad, lp.grad)
+    outputs_and_grads_match(close, to, lo, [(tt, lt), (tmem, lmem)], tm, lm)
 
 
 @pytest.mark.filterwarnings("ignore:enable_nested_tensor is True")
@@ -218,16 +189,16 @@ def test_full_transformer_matches_torch(torch):
     tmask = torch.nn.Transformer.generate_square_subsequent_mask(3, dtype=torch.float64)
     lmask = nn.Transformer.generate_square_subsequent_mask(3, dtype=lg.float64)
     np.testing.assert_array_equal(lmask.numpy(), tmask.numpy())
-    ts, ls = torch.tensor(src, requires_grad=True), lg.tensor(src, requires_grad=True)
+    ts, ls = pair(torch, src)
     to = tm(ts, torch.tensor(tgt), tgt_mask=tmask)
     lo = lm(ls, lg.tensor(tgt), tgt_mask=lmask)
     close(to, lo)
     to.sum().backward()
     lo.sum().backward()
     close(ts.grad, ls.grad)
-    _same_error(lambda: tm(torch.randn(5, 2, 8), torch.randn(3, 3, 8)),
+    raises_like(lambda: tm(torch.randn(5, 2, 8), torch.randn(3, 3, 8)),
                 lambda: lm(lg.randn(5, 2, 8), lg.randn(3, 3, 8)))
-    _same_error(lambda: tm(torch.randn(5, 2, 7), torch.randn(3, 2, 8)),
+    raises_like(lambda: tm(torch.randn(5, 2, 7), torch.randn(3, 2, 8)),
                 lambda: lm(lg.randn(5, 2, 7), lg.randn(3, 2, 8)))
 
 

@@ -305,6 +305,19 @@ class NativeLayerNorm(Op):
         return _norm_grad(gy, xhat, s, axes), gw, gb
 
 
+def _rows_norm_grad(gy, xhat, s, dtype):
+    """``_norm_grad`` over the rows of 2-D arrays, the row means as matrix-vector products
+    with a ``dtype`` vector (``xhat`` is overwritten)."""
+    ones_c = np.full(gy.shape[1], 1.0 / gy.shape[1], dtype)
+    c1 = (gy @ ones_c)[:, None]
+    c2 = ((gy * xhat) @ ones_c)[:, None]
+    xhat *= c2
+    gx = gy - c1
+    gx -= xhat
+    gx *= s
+    return gx
+
+
 def _layer_norm_vjp_arrays(g, x, w, mean, rstd, k: int, has_w: bool, has_b: bool):
     """The first-order layer-norm vjp on (rows, cols) views: every reduction is a
     matrix-vector product (NumPy's ufunc reductions are slow along short last axes)."""
@@ -324,14 +337,7 @@ def _layer_norm_vjp_arrays(g, x, w, mean, rstd, k: int, has_w: bool, has_b: bool
     gw = (ones_r @ (g2 * xhat)).reshape(w.shape) if has_w else None
     gb = (ones_r @ g2).reshape(w.shape) if has_b else None
     gy = g2 * w.reshape(1, cols) if has_w else g2
-    ones_c = np.full(cols, 1.0 / cols, g.dtype)
-    c1 = (gy @ ones_c)[:, None]
-    c2 = ((gy * xhat) @ ones_c)[:, None]
-    xhat *= c2
-    gx = gy - c1
-    gx -= xhat
-    gx *= s
-    return gx.reshape(shape), gw, gb
+    return _rows_norm_grad(gy, xhat, s, g.dtype).reshape(shape), gw, gb
 
 
 def _row_stats(a, k: int, eps):
@@ -357,6 +363,22 @@ def _normalized_shape(normalized_shape) -> tuple:
     return tuple(int(s) for s in normalized_shape)
 
 
+def _check_normalized_shape(a, ns: tuple, star: str, **params: Tensor | None) -> None:
+    """RuntimeError unless every given parameter has shape ``ns`` and the array ``a`` ends
+    in ``ns`` (``star``: what follows ``*`` in the expected shape of the message)."""
+    for name, t in params.items():
+        if t is not None and tuple(t._data.shape) != ns:
+            raise RuntimeError(
+                f"Expected {name} to be of same shape as normalized_shape, but got {name} of "
+                f"shape {_shape_str(t._data.shape)} and normalized_shape = {_shape_str(ns)}")
+    k = len(ns)
+    if a.ndim < k or tuple(a.shape[a.ndim - k:]) != ns:
+        raise RuntimeError(
+            f"Given normalized_shape={_shape_str(ns)}, expected input with shape "
+            f"[*{star}{', '.join(str(s) for s in ns)}], but got input of size"
+            f"{_shape_str(a.shape)}")
+
+
 def layer_norm(input: Tensor, normalized_shape, weight: Tensor | None = None,
                bias: Tensor | None = None, eps: float = 1e-5) -> Tensor:
     """Layer normalisation over the trailing ``normalized_shape`` dims."""
@@ -364,16 +386,7 @@ def layer_norm(input: Tensor, normalized_shape, weight: Tensor | None = None,
     ns = _normalized_shape(normalized_shape)
     a = x._data
     k = len(ns)
-    for name, t in (("weight", weight), ("bias", bias)):
-        if t is not None and tuple(t._data.shape) != ns:
-            raise RuntimeError(
-                f"Expected {name} to be of same shape as normalized_shape, but got {name} of "
-                f"shape {_shape_str(t._data.shape)} and normalized_shape = {_shape_str(ns)}")
-    if a.ndim < k or tuple(a.shape[a.ndim - k:]) != ns:
-        raise RuntimeError(
-            f"Given normalized_shape={_shape_str(ns)}, expected input with shape "
-            f"[*, {', '.join(str(s) for s in ns)}], but got input of size"
-            f"{_shape_str(a.shape)}")
+    _check_normalized_shape(a, ns, ", ", weight=weight, bias=bias)
     axes = tuple(range(a.ndim - k, a.ndim))
     if a.size:
         mean, rstd = _row_stats(a, k, eps)
@@ -394,15 +407,7 @@ def rms_norm(input: Tensor, normalized_shape, weight: Tensor | None = None,
     ns = _normalized_shape(normalized_shape)
     a = x._data
     k = len(ns)
-    if weight is not None and tuple(weight._data.shape) != ns:
-        raise RuntimeError(
-            "Expected weight to be of same shape as normalized_shape, but got weight of "
-            f"shape {_shape_str(weight._data.shape)} and normalized_shape = {_shape_str(ns)}")
-    if a.ndim < k or tuple(a.shape[a.ndim - k:]) != ns:
-        raise RuntimeError(
-            f"Given normalized_shape={_shape_str(ns)}, expected input with shape "
-            f"[*{', '.join(str(s) for s in ns)}], but got input of size"
-            f"{_shape_str(a.shape)}")
+    _check_normalized_shape(a, ns, "", weight=weight)
     if eps is None:
         eps = float(np.finfo(a.dtype).eps) if a.dtype.kind == "f" else 1.1920928955078125e-07
     dims = tuple(range(a.ndim - k, a.ndim))
@@ -523,14 +528,7 @@ def _group_norm_vjp_arrays(g, x, w, mean, rstd, n: int, c: int, group: int, has_
     gw = ((g3 * xhat.reshape(n, c, hw)) @ ones_hw).sum(0) if has_w else None
     gb = (g3 @ ones_hw).sum(0) if has_b else None
     gy = (g3 * w.reshape(1, c, 1) if has_w else g3).reshape(rows, cols)
-    ones_c = np.full(cols, 1.0 / cols, g.dtype)
-    c1 = (gy @ ones_c)[:, None]
-    c2 = ((gy * xhat) @ ones_c)[:, None]
-    xhat *= c2
-    gx = gy - c1
-    gx -= xhat
-    gx *= s
-    return gx.reshape(shape), gw, gb
+    return _rows_norm_grad(gy, xhat, s, g.dtype).reshape(shape), gw, gb
 
 
 def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None,
@@ -608,12 +606,30 @@ def _channel_dropout(x: Tensor, p: float, training: bool, inplace: bool, batched
     return _masked(x, p, mask_shape, inplace)
 
 
+def _channel_input(input, p: float, name: str) -> tuple[Tensor, int]:
+    """The checked ``p`` and input of ``dropout{1,2,3}d``, and the input's number of dims."""
+    _check_p(p)
+    x = _tensor_arg(input, name)
+    return x, x._data.ndim
+
+
+def _warn_deprecated_dims(name: str, nd: int, spatial: int) -> None:
+    """dropout2d/3d's warning for an input without spatial + 1 or spatial + 2 dims
+    (``stacklevel`` points at the caller of ``name``)."""
+    if nd not in (spatial + 1, spatial + 2):
+        warnings.warn(
+            f"{name}: Received a {nd}-D input to {name}, which is deprecated and will "
+            "result in an error in a future release. To retain the behavior and silence this "
+            f"warning, please use dropout instead. Note that {name} exists to provide "
+            f"channel-wise dropout on inputs with {spatial} spatial dimensions, a channel "
+            f"dimension, and an optional batch dimension (i.e. {spatial + 1}D or "
+            f"{spatial + 2}D inputs).", stacklevel=3)
+
+
 def dropout1d(input: Tensor, p: float = 0.5, training: bool = True,
               inplace: bool = False) -> Tensor:
     """Zero whole channels of an (N, C, L) or (C, L) input with probability ``p``."""
-    _check_p(p)
-    x = _tensor_arg(input, "dropout1d")
-    nd = x._data.ndim
+    x, nd = _channel_input(input, p, "dropout1d")
     if nd not in (2, 3):
         raise RuntimeError(
             f"dropout1d: Expected 2D or 3D input, but received a {nd}D input. Note that "
@@ -626,16 +642,8 @@ def dropout1d(input: Tensor, p: float = 0.5, training: bool = True,
 def dropout2d(input: Tensor, p: float = 0.5, training: bool = True,
               inplace: bool = False) -> Tensor:
     """Zero whole channels of an (N, C, H, W) or (C, H, W) input with probability ``p``."""
-    _check_p(p)
-    x = _tensor_arg(input, "dropout2d")
-    nd = x._data.ndim
-    if nd not in (3, 4):
-        warnings.warn(
-            f"dropout2d: Received a {nd}-D input to dropout2d, which is deprecated and will "
-            "result in an error in a future release. To retain the behavior and silence this "
-            "warning, please use dropout instead. Note that dropout2d exists to provide "
-            "channel-wise dropout on inputs with 2 spatial dimensions, a channel dimension, "
-            "and an optional batch dimension (i.e. 3D or 4D inputs).", stacklevel=2)
+    x, nd = _channel_input(input, p, "dropout2d")
+    _warn_deprecated_dims("dropout2d", nd, 2)
     if nd == 3:
         warnings.warn(
             "dropout2d: Received a 3D input to dropout2d and assuming that channel-wise 1D "
@@ -650,16 +658,8 @@ def dropout2d(input: Tensor, p: float = 0.5, training: bool = True,
 def dropout3d(input: Tensor, p: float = 0.5, training: bool = True,
               inplace: bool = False) -> Tensor:
     """Zero whole channels of an (N, C, D, H, W) or (C, D, H, W) input."""
-    _check_p(p)
-    x = _tensor_arg(input, "dropout3d")
-    nd = x._data.ndim
-    if nd not in (4, 5):
-        warnings.warn(
-            f"dropout3d: Received a {nd}-D input to dropout3d, which is deprecated and will "
-            "result in an error in a future release. To retain the behavior and silence this "
-            "warning, please use dropout instead. Note that dropout3d exists to provide "
-            "channel-wise dropout on inputs with 3 spatial dimensions, a channel dimension, "
-            "and an optional batch dimension (i.e. 4D or 5D inputs).", stacklevel=2)
+    x, nd = _channel_input(input, p, "dropout3d")
+    _warn_deprecated_dims("dropout3d", nd, 3)
     return _channel_dropout(x, p, training, inplace, nd != 4)
 
 
@@ -746,6 +746,21 @@ def _index_add_rows(idx, rows, n: int):
     return out
 
 
+def _checked_padding_idx(padding_idx: int | None, n: int,
+                         name: str = "Padding_idx") -> int | None:
+    """``padding_idx`` of a table of ``n`` rows, a negative one counted from the end
+    (AssertionError when out of range; ``name``: the word the message starts with)."""
+    if padding_idx is not None:
+        if padding_idx > 0:
+            if padding_idx >= n:
+                raise AssertionError(f"{name} must be within num_embeddings")
+        elif padding_idx < 0:
+            if padding_idx < -n:
+                raise AssertionError(f"{name} must be within num_embeddings")
+            padding_idx = n + padding_idx
+    return padding_idx
+
+
 def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None,
               max_norm: float | None = None, norm_type: float = 2.0,
               scale_grad_by_freq: bool = False, sparse: bool = False) -> Tensor:
@@ -757,14 +772,7 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None,
     idx = _tensor_arg(input, "embedding", "indices", 2)
     w = _tensor_arg(weight, "embedding", "weight", 1)
     n = w._data.shape[0] if w._data.ndim else 0
-    if padding_idx is not None:
-        if padding_idx > 0:
-            if padding_idx >= n:
-                raise AssertionError("Padding_idx must be within num_embeddings")
-        elif padding_idx < 0:
-            if padding_idx < -n:
-                raise AssertionError("Padding_idx must be within num_embeddings")
-            padding_idx = n + padding_idx
+    padding_idx = _checked_padding_idx(padding_idx, n)
     ia = idx._data
     if ia.dtype.kind not in "iu" or ia.dtype.itemsize not in (4, 8) or ia.dtype.kind == "u":
         raise RuntimeError(
@@ -1104,6 +1112,19 @@ def _as_float_mask(mask: Tensor | None, dtype) -> Tensor | None:
     return mask
 
 
+def _masks_one_more_key(attn_mask: Tensor | None, key_padding_mask: Tensor | None, dt):
+    """The masks with a zero (not masked) column for a key appended to the keys."""
+    from ..ops.shape import cat
+
+    if attn_mask is not None:
+        attn_mask = cat([attn_mask, Tensor._make(
+            np.zeros(tuple(attn_mask.shape[:-1]) + (1,), dt))], -1)
+    if key_padding_mask is not None:
+        key_padding_mask = cat([key_padding_mask, Tensor._make(
+            np.zeros((key_padding_mask.shape[0], 1), dt))], -1)
+    return attn_mask, key_padding_mask
+
+
 def multi_head_attention_forward(
         query: Tensor, key: Tensor, value: Tensor, embed_dim_to_check: int, num_heads: int,
         in_proj_weight: Tensor | None, in_proj_bias: Tensor | None, bias_k: Tensor | None,
@@ -1154,12 +1175,7 @@ def multi_head_attention_forward(
 
         k = cat([k, bias_k.repeat(1, bsz, 1)])
         v = cat([v, bias_v.repeat(1, bsz, 1)])
-        if attn_mask is not None:
-            attn_mask = cat([attn_mask, Tensor._make(
-                np.zeros(tuple(attn_mask.shape[:-1]) + (1,), dt))], -1)
-        if key_padding_mask is not None:
-            key_padding_mask = cat([key_padding_mask, Tensor._make(
-                np.zeros((key_padding_mask.shape[0], 1), dt))], -1)
+        attn_mask, key_padding_mask = _masks_one_more_key(attn_mask, key_padding_mask, dt)
     q = q.reshape(tgt_len, bsz * num_heads, head_dim).transpose(0, 1)
     k = (static_k if static_k is not None else
          k.reshape(k.shape[0], bsz * num_heads, head_dim).transpose(0, 1))
@@ -1168,14 +1184,10 @@ def multi_head_attention_forward(
     if add_zero_attn:
         from ..ops.shape import cat
 
-        k = cat([k, Tensor._make(np.zeros((bsz * num_heads, 1, head_dim), dt))], 1)
-        v = cat([v, Tensor._make(np.zeros((bsz * num_heads, 1, head_dim), dt))], 1)
-        if attn_mask is not None:
-            attn_mask = cat([attn_mask, Tensor._make(
-                np.zeros(tuple(attn_mask.shape[:-1]) + (1,), dt))], -1)
-        if key_padding_mask is not None:
-            key_padding_mask = cat([key_padding_mask, Tensor._make(
-                np.zeros((key_padding_mask.shape[0], 1), dt))], -1)
+        zero_key = Tensor._make(np.zeros((bsz * num_heads, 1, head_dim), dt))
+        k = cat([k, zero_key], 1)
+        v = cat([v, zero_key], 1)
+        attn_mask, key_padding_mask = _masks_one_more_key(attn_mask, key_padding_mask, dt)
     src_len = k.shape[1]
     if key_padding_mask is not None:
         kpm = key_padding_mask.reshape(bsz, 1, 1, src_len).expand(

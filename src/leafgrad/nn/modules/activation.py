@@ -18,34 +18,69 @@ __all__ = [
 ]
 
 
-def _inplace_repr(inplace: bool) -> str:
-    return "inplace=True" if inplace else ""
+class _Activation(Module):
+    """An activation module over ``_fn``: the constructor's arguments are stored under the
+    names in ``_args`` and passed to ``_fn`` after the input, in that order.
+
+    ``extra_repr`` is ``_repr`` formatted with those attributes (by default
+    ``name=value`` for each of them but ``inplace``), then ``inplace=True`` when set
+    (unless ``_show_inplace`` is False).
+    """
+
+    _fn = staticmethod(F.relu)
+    _args: tuple[str, ...] = ()
+    _repr: str | None = None
+    _show_inplace = True
+
+    def __init__(self, *values) -> None:
+        super().__init__()
+        for name, value in zip(self._args, values, strict=True):
+            setattr(self, name, value)
+
+    def forward(self, input: Tensor) -> Tensor:
+        return self._fn(input, *[getattr(self, name) for name in self._args])
+
+    def extra_repr(self) -> str:
+        fmt = self._repr
+        if fmt is None:
+            fmt = ", ".join(f"{name}={{{name}}}" for name in self._args if name != "inplace")
+        values = {name: getattr(self, name) for name in self._args}
+        parts = [fmt.format_map(values)] if fmt else []
+        if self._show_inplace and getattr(self, "inplace", False):
+            parts.append("inplace=True")
+        return ", ".join(parts)
 
 
-class ReLU(Module):
+class _Inplace(_Activation):
+    """An activation whose only setting is ``inplace``."""
+
+    _args = ("inplace",)
+
+    def __init__(self, inplace: bool = False) -> None:
+        super().__init__(inplace)
+
+
+class ReLU(_Inplace):
     """max(x, 0) elementwise.
 
     >>> nn.ReLU()(leafgrad.tensor([-1., 2.]))
     tensor([0., 2.])
     """
 
-    def __init__(self, inplace: bool = False) -> None:
-        super().__init__()
-        self.inplace = inplace
+    _fn = staticmethod(F.relu)
 
-    def forward(self, input: Tensor) -> Tensor:
-        return F.relu(input, inplace=self.inplace)
-
-    def extra_repr(self) -> str:
-        return _inplace_repr(self.inplace)
+    def __init__(self, inplace: bool = False) -> None:  # its own: errors name ReLU.__init__
+        super().__init__(inplace)
 
 
-class Hardtanh(Module):
+class Hardtanh(_Activation):
     """x clamped to [min_val, max_val]."""
+
+    _fn = staticmethod(F.hardtanh)
+    _args = ("min_val", "max_val", "inplace")
 
     def __init__(self, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False,
                  min_value: float | None = None, max_value: float | None = None) -> None:
-        super().__init__()
         if min_value is not None:
             warnings.warn("keyword argument `min_value` is deprecated and rename to `min_val`",
                           FutureWarning, stacklevel=2)
@@ -54,38 +89,26 @@ class Hardtanh(Module):
             warnings.warn("keyword argument `max_value` is deprecated and rename to `max_val`",
                           FutureWarning, stacklevel=2)
             max_val = max_value
-        self.min_val = min_val
-        self.max_val = max_val
-        self.inplace = inplace
+        super().__init__(min_val, max_val, inplace)
         if self.max_val <= self.min_val:
             raise AssertionError(
                 f"max_val ({self.max_val}) must be greater than min_val ({self.min_val})")
-
-    def forward(self, input: Tensor) -> Tensor:
-        return F.hardtanh(input, self.min_val, self.max_val, self.inplace)
-
-    def extra_repr(self) -> str:
-        inplace_str = ", inplace=True" if self.inplace else ""
-        return f"min_val={self.min_val}, max_val={self.max_val}{inplace_str}"
 
 
 class ReLU6(Hardtanh):
     """min(max(x, 0), 6)."""
 
+    _repr = ""
+
     def __init__(self, inplace: bool = False) -> None:
         super().__init__(0.0, 6.0, inplace)
 
-    def extra_repr(self) -> str:
-        return _inplace_repr(self.inplace)
 
+class _Stateless(_Activation):
+    """An activation without settings (``Sigmoid()``, ``Tanh()`` ...): Module's own
+    constructor."""
 
-class _Stateless(Module):
-    """An activation without settings (``Sigmoid()``, ``Tanh()`` ...)."""
-
-    _fn = staticmethod(F.sigmoid)
-
-    def forward(self, input: Tensor) -> Tensor:
-        return self._fn(input)
+    __init__ = Module.__init__
 
 
 class Sigmoid(_Stateless):
@@ -112,21 +135,10 @@ class LogSigmoid(_Stateless):
     _fn = staticmethod(F.logsigmoid)
 
 
-class _Inplace(Module):
-    """An activation whose only setting is ``inplace``."""
+class Tanhshrink(_Stateless):
+    """x - tanh(x)."""
 
-    _fn = staticmethod(F.silu)
-    _show_inplace = True
-
-    def __init__(self, inplace: bool = False) -> None:
-        super().__init__()
-        self.inplace = inplace
-
-    def forward(self, input: Tensor) -> Tensor:
-        return self._fn(input, inplace=self.inplace)
-
-    def extra_repr(self) -> str:
-        return _inplace_repr(self.inplace) if self._show_inplace else ""
+    _fn = staticmethod(F.tanhshrink)
 
 
 class SiLU(_Inplace):
@@ -161,86 +173,62 @@ class Hardswish(_Inplace):
     _show_inplace = False
 
 
-class GELU(Module):
+class GELU(_Activation):
     """x * Phi(x) (``approximate='tanh'``: the tanh approximation)."""
 
+    _fn = staticmethod(F.gelu)
+    _args = ("approximate",)
+    _repr = "approximate={approximate!r}"
+
     def __init__(self, approximate: str = "none") -> None:
-        super().__init__()
-        self.approximate = approximate
-
-    def forward(self, input: Tensor) -> Tensor:
-        return F.gelu(input, approximate=self.approximate)
-
-    def extra_repr(self) -> str:
-        return f"approximate={self.approximate!r}"
+        super().__init__(approximate)
 
 
-class LeakyReLU(Module):
+class LeakyReLU(_Activation):
     """x where x > 0, else negative_slope * x."""
 
+    _fn = staticmethod(F.leaky_relu)
+    _args = ("negative_slope", "inplace")
+
     def __init__(self, negative_slope: float = 1e-2, inplace: bool = False) -> None:
-        super().__init__()
-        self.negative_slope = negative_slope
-        self.inplace = inplace
-
-    def forward(self, input: Tensor) -> Tensor:
-        return F.leaky_relu(input, self.negative_slope, self.inplace)
-
-    def extra_repr(self) -> str:
-        inplace_str = ", inplace=True" if self.inplace else ""
-        return f"negative_slope={self.negative_slope}{inplace_str}"
+        super().__init__(negative_slope, inplace)
 
 
-class ELU(Module):
+class ELU(_Activation):
     """x where x > 0, else alpha * (exp(x) - 1)."""
 
+    _fn = staticmethod(F.elu)
+    _args = ("alpha", "inplace")
+
     def __init__(self, alpha: float = 1.0, inplace: bool = False) -> None:
-        super().__init__()
-        self.alpha = alpha
-        self.inplace = inplace
-
-    def forward(self, input: Tensor) -> Tensor:
-        return F.elu(input, self.alpha, self.inplace)
-
-    def extra_repr(self) -> str:
-        inplace_str = ", inplace=True" if self.inplace else ""
-        return f"alpha={self.alpha}{inplace_str}"
+        super().__init__(alpha, inplace)
 
 
 class CELU(ELU):
     """max(0, x) + min(0, alpha * (exp(x / alpha) - 1))."""
 
-    def forward(self, input: Tensor) -> Tensor:
-        return F.celu(input, self.alpha, self.inplace)
+    _fn = staticmethod(F.celu)
 
 
-class Softplus(Module):
+class Softplus(_Activation):
     """log(1 + exp(beta * x)) / beta, linear above ``threshold``."""
 
+    _fn = staticmethod(F.softplus)
+    _args = ("beta", "threshold")
+
     def __init__(self, beta: float = 1.0, threshold: float = 20.0) -> None:
-        super().__init__()
-        self.beta = beta
-        self.threshold = threshold
-
-    def forward(self, input: Tensor) -> Tensor:
-        return F.softplus(input, self.beta, self.threshold)
-
-    def extra_repr(self) -> str:
-        return f"beta={self.beta}, threshold={self.threshold}"
+        super().__init__(beta, threshold)
 
 
-class _DimActivation(Module):
+class _DimActivation(_Activation):
     _fn = staticmethod(F.softmax)
+    _args = ("dim",)
 
     def __init__(self, dim: int | None = None) -> None:
-        super().__init__()
-        self.dim = dim
+        super().__init__(dim)
 
     def forward(self, input: Tensor) -> Tensor:
         return self._fn(input, self.dim, _stacklevel=5)
-
-    def extra_repr(self) -> str:
-        return f"dim={self.dim}"
 
 
 class Softmax(_DimActivation):
@@ -265,62 +253,41 @@ class LogSoftmax(_DimActivation):
     _fn = staticmethod(F.log_softmax)
 
 
-class Threshold(Module):
+class Threshold(_Activation):
     """x where x > threshold, else value."""
 
+    _fn = staticmethod(F.threshold)
+    _args = ("threshold", "value", "inplace")
+
     def __init__(self, threshold: float, value: float, inplace: bool = False) -> None:
-        super().__init__()
-        self.threshold = threshold
-        self.value = value
-        self.inplace = inplace
-
-    def forward(self, input: Tensor) -> Tensor:
-        return F.threshold(input, self.threshold, self.value, self.inplace)
-
-    def extra_repr(self) -> str:
-        inplace_str = ", inplace=True" if self.inplace else ""
-        return f"threshold={self.threshold}, value={self.value}{inplace_str}"
+        super().__init__(threshold, value, inplace)
 
 
-class Hardshrink(Module):
+class Hardshrink(_Activation):
     """x where |x| > lambd, else 0."""
 
+    _fn = staticmethod(F.hardshrink)
+    _args = ("lambd",)
+    _repr = "{lambd}"
+
     def __init__(self, lambd: float = 0.5) -> None:
-        super().__init__()
-        self.lambd = lambd
-
-    def forward(self, input: Tensor) -> Tensor:
-        return F.hardshrink(input, self.lambd)
-
-    def extra_repr(self) -> str:
-        return f"{self.lambd}"
+        super().__init__(lambd)
 
 
 class Softshrink(Hardshrink):
     """x shrunk towards 0 by lambd (0 inside [-lambd, lambd])."""
 
-    def forward(self, input: Tensor) -> Tensor:
-        return F.softshrink(input, self.lambd)
+    _fn = staticmethod(F.softshrink)
 
 
-class Tanhshrink(_Stateless):
-    """x - tanh(x)."""
-
-    _fn = staticmethod(F.tanhshrink)
-
-
-class GLU(Module):
+class GLU(_Activation):
     """The gated linear unit: a * sigmoid(b), a and b the halves of the input along dim."""
 
+    _fn = staticmethod(F.glu)
+    _args = ("dim",)
+
     def __init__(self, dim: int = -1) -> None:
-        super().__init__()
-        self.dim = dim
-
-    def forward(self, input: Tensor) -> Tensor:
-        return F.glu(input, self.dim)
-
-    def extra_repr(self) -> str:
-        return f"dim={self.dim}"
+        super().__init__(dim)
 
 
 class PReLU(Module):
@@ -360,20 +327,15 @@ class Softmax2d(Module):
         return F.softmax(input, -3, _stacklevel=5)
 
 
-class RReLU(Module):
+class RReLU(_Activation):
     """Randomized leaky relu: a random negative slope in [lower, upper] while training,
     their mean in evaluation."""
 
+    _args = ("lower", "upper", "inplace")
+
     def __init__(self, lower: float = 1.0 / 8, upper: float = 1.0 / 3,
                  inplace: bool = False) -> None:
-        super().__init__()
-        self.lower = lower
-        self.upper = upper
-        self.inplace = inplace
+        super().__init__(lower, upper, inplace)
 
     def forward(self, input: Tensor) -> Tensor:
         return F.rrelu(input, self.lower, self.upper, self.training, self.inplace)
-
-    def extra_repr(self) -> str:
-        inplace_str = ", inplace=True" if self.inplace else ""
-        return f"lower={self.lower}, upper={self.upper}{inplace_str}"

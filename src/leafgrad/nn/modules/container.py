@@ -21,6 +21,30 @@ def _no_digits(keys: list[str]) -> list[str]:
     return [key for key in keys if not key.isdigit()]
 
 
+def _abs_string_index(self: Module, idx: int) -> str:
+    """The key of list entry ``idx`` (negative counts from the end), or IndexError."""
+    idx = operator.index(idx)
+    if not (-len(self) <= idx < len(self)):
+        raise IndexError(f"index {idx} is out of range")
+    if idx < 0:
+        idx += len(self)
+    return str(idx)
+
+
+def _update_from_pairs(target: Module, pairs: Iterable[Any], kind: str) -> None:
+    """``target[key] = value`` for each ``(key, value)`` of ``pairs`` (``kind``: the
+    container's name in the errors)."""
+    for j, p in enumerate(pairs):
+        if not isinstance(p, container_abcs.Iterable):
+            raise TypeError(f"{kind} update sequence element "
+                            "#" + str(j) + " should be Iterable; is" + type(p).__name__)
+        if not len(p) == 2:
+            raise ValueError(f"{kind} update sequence element "
+                             "#" + str(j) + " has length " + str(len(p))
+                             + "; 2 is required")
+        target[p[0]] = p[1]
+
+
 class Sequential(Module):
     """Modules applied one after another: ``Sequential(Linear(2, 4), ReLU())`` or from an
     ``OrderedDict`` of named modules.
@@ -169,13 +193,7 @@ class ModuleList(Module):
         if modules is not None:
             self += modules
 
-    def _get_abs_string_index(self, idx: int) -> str:
-        idx = operator.index(idx)
-        if not (-len(self) <= idx < len(self)):
-            raise IndexError(f"index {idx} is out of range")
-        if idx < 0:
-            idx += len(self)
-        return str(idx)
+    _get_abs_string_index = _abs_string_index
 
     def __getitem__(self, idx: int | slice) -> Any:
         if isinstance(idx, slice):
@@ -318,15 +336,7 @@ class ModuleDict(Module):
             for key, module in modules.items():
                 self[key] = module
         else:
-            for j, m in enumerate(modules):
-                if not isinstance(m, container_abcs.Iterable):
-                    raise TypeError("ModuleDict update sequence element "
-                                    "#" + str(j) + " should be Iterable; is" + type(m).__name__)
-                if not len(m) == 2:
-                    raise ValueError("ModuleDict update sequence element "
-                                     "#" + str(j) + " has length " + str(len(m))
-                                     + "; 2 is required")
-                self[m[0]] = m[1]
+            _update_from_pairs(self, modules, "ModuleDict")
 
 
 def _param_line(k: Any, p: Any, type_str: str) -> str:
@@ -346,13 +356,7 @@ class ParameterList(Module):
         if values is not None:
             self += values
 
-    def _get_abs_string_index(self, idx: int) -> str:
-        idx = operator.index(idx)
-        if not (-len(self) <= idx < len(self)):
-            raise IndexError(f"index {idx} is out of range")
-        if idx < 0:
-            idx += len(self)
-        return str(idx)
+    _get_abs_string_index = _abs_string_index
 
     def __getitem__(self, idx: int | slice) -> Any:
         if isinstance(idx, slice):
@@ -510,15 +514,7 @@ class ParameterDict(Module):
             for key, parameter in sorted(parameters.items()):
                 self[key] = parameter
         else:
-            for j, p in enumerate(parameters):
-                if not isinstance(p, container_abcs.Iterable):
-                    raise TypeError("ParameterDict update sequence element "
-                                    "#" + str(j) + " should be Iterable; is" + type(p).__name__)
-                if not len(p) == 2:
-                    raise ValueError("ParameterDict update sequence element "
-                                     "#" + str(j) + " has length " + str(len(p))
-                                     + "; 2 is required")
-                self[p[0]] = p[1]
+            _update_from_pairs(self, parameters, "ParameterDict")
 
     def extra_repr(self) -> str:
         return "\n".join(_param_line(k, p, typename(p) if isinstance(p, Tensor) else "")

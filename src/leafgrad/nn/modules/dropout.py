@@ -12,6 +12,10 @@ __all__ = ["Dropout", "Dropout1d", "Dropout2d", "Dropout3d", "AlphaDropout",
 
 
 class _DropoutNd(Module):
+    """The dropout layers' body: ``p`` and ``inplace``, passed with ``training`` to ``_fn``."""
+
+    _fn = staticmethod(_F.dropout)
+
     def __init__(self, p: float = 0.5, inplace: bool = False) -> None:
         super().__init__()
         if p < 0 or p > 1:
@@ -22,33 +26,32 @@ class _DropoutNd(Module):
     def extra_repr(self) -> str:
         return f"p={self.p}, inplace={self.inplace}"
 
+    def forward(self, input: Tensor) -> Tensor:
+        return self._fn(input, self.p, self.training, self.inplace)
+
 
 class Dropout(_DropoutNd):
     """Zero each element with probability ``p`` in training, scaling the rest by 1/(1-p)."""
 
-    def forward(self, input: Tensor) -> Tensor:
-        return _F.dropout(input, self.p, self.training, self.inplace)
+    _fn = staticmethod(_F.dropout)
 
 
 class Dropout1d(_DropoutNd):
     """Zero whole channels of (N, C, L) / (C, L) inputs in training."""
 
-    def forward(self, input: Tensor) -> Tensor:
-        return _F.dropout1d(input, self.p, self.training, self.inplace)
+    _fn = staticmethod(_F.dropout1d)
 
 
 class Dropout2d(_DropoutNd):
     """Zero whole channels of (N, C, H, W) / (C, H, W) inputs in training."""
 
-    def forward(self, input: Tensor) -> Tensor:
-        return _F.dropout2d(input, self.p, self.training, self.inplace)
+    _fn = staticmethod(_F.dropout2d)
 
 
 class Dropout3d(_DropoutNd):
     """Zero whole channels of (N, C, D, H, W) / (C, D, H, W) inputs in training."""
 
-    def forward(self, input: Tensor) -> Tensor:
-        return _F.dropout3d(input, self.p, self.training, self.inplace)
+    _fn = staticmethod(_F.dropout3d)
 
 
 class AlphaDropout(_DropoutNd):

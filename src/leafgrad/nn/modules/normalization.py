@@ -14,8 +14,32 @@ __all__ = ["BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "InstanceNorm1d", "Insta
            "InstanceNorm3d", "LayerNorm", "GroupNorm", "RMSNorm", "LocalResponseNorm"]
 
 
+def _init_affine(module: Module, on: bool, shape: tuple, bias: bool, dtype, device) -> None:
+    """Create ``weight`` (and ``bias`` unless ``bias=False``) of ``shape`` when ``on``;
+    otherwise register both as None."""
+    if on:
+        module.weight = _F._new_param(shape, dtype, device)
+        if bias:
+            module.bias = _F._new_param(shape, dtype, device)
+        else:
+            module.register_parameter("bias", None)
+    else:
+        module.register_parameter("weight", None)
+        module.register_parameter("bias", None)
+
+
+def _reset_affine(module: Module, on: bool) -> None:
+    """Weight 1 and (when present) bias 0."""
+    if on:
+        _F._fill_(module.weight, 1.0)
+        if module.bias is not None:
+            _F._fill_(module.bias, 0.0)
+
+
 class _BatchNorm(Module):
     """Shared body of the BatchNorm layers (they differ in the input dims they accept)."""
+
+    _dims: tuple[int, ...] = ()  # the input dims a subclass accepts
 
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1,
                  affine: bool = True, track_running_stats: bool = True, device=None,
@@ -26,15 +50,7 @@ class _BatchNorm(Module):
         self.momentum = momentum
         self.affine = affine
         self.track_running_stats = track_running_stats
-        if affine:
-            self.weight = _F._new_param((num_features,), dtype, device)
-            if bias:
-                self.bias = _F._new_param((num_features,), dtype, device)
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        _init_affine(self, affine, (num_features,), bias, dtype, device)
         if track_running_stats:
             d = _F._float_dtype(dtype)
             self.register_buffer("running_mean", Tensor._make(np.zeros(num_features, d)))
@@ -57,13 +73,12 @@ class _BatchNorm(Module):
     def reset_parameters(self) -> None:
         """Running statistics reset; weight 1, bias 0."""
         self.reset_running_stats()
-        if self.affine:
-            _F._fill_(self.weight, 1.0)
-            if self.bias is not None:
-                _F._fill_(self.bias, 0.0)
+        _reset_affine(self, self.affine)
 
     def _check_input_dim(self, input: Tensor) -> None:
-        raise NotImplementedError
+        if input.dim() not in self._dims:
+            dims = " or ".join(f"{d}D" for d in self._dims)
+            raise ValueError(f"expected {dims} input (got {input.dim()}D input)")
 
     def forward(self, input: Tensor) -> Tensor:
         self._check_input_dim(input)
@@ -87,42 +102,31 @@ class _BatchNorm(Module):
 class BatchNorm1d(_BatchNorm):
     """Batch normalisation of (N, C) or (N, C, L) inputs over the batch (and length)."""
 
-    def _check_input_dim(self, input: Tensor) -> None:
-        if input.dim() != 2 and input.dim() != 3:
-            raise ValueError(f"expected 2D or 3D input (got {input.dim()}D input)")
+    _dims = (2, 3)
 
 
 class BatchNorm2d(_BatchNorm):
     """Batch normalisation of (N, C, H, W) inputs, per channel."""
 
-    def _check_input_dim(self, input: Tensor) -> None:
-        if input.dim() != 4:
-            raise ValueError(f"expected 4D input (got {input.dim()}D input)")
+    _dims = (4,)
 
 
 class BatchNorm3d(_BatchNorm):
     """Batch normalisation of (N, C, D, H, W) inputs, per channel."""
 
-    def _check_input_dim(self, input: Tensor) -> None:
-        if input.dim() != 5:
-            raise ValueError(f"expected 5D input (got {input.dim()}D input)")
+    _dims = (5,)
 
 
 class _InstanceNorm(_BatchNorm):
     """Shared body of the InstanceNorm layers: no affine and no running stats by default."""
 
-    _no_batch_dim = 2
+    _dims = (2, 3)  # (unbatched, batched)
 
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: float = 0.1,
                  affine: bool = False, track_running_stats: bool = False, device=None,
                  dtype=None, *, bias: bool = True) -> None:
         super().__init__(num_features, eps, momentum, affine, track_running_stats, device,
                          dtype, bias=bias)
-
-    def _check_input_dim(self, input: Tensor) -> None:
-        d = self._no_batch_dim
-        if input.dim() not in (d, d + 1):
-            raise ValueError(f"expected {d}D or {d + 1}D input (got {input.dim()}D input)")
 
     def _apply_instance_norm(self, input: Tensor) -> Tensor:
         return _F.instance_norm(input, self.running_mean, self.running_var, self.weight,
@@ -131,7 +135,7 @@ class _InstanceNorm(_BatchNorm):
 
     def forward(self, input: Tensor) -> Tensor:
         self._check_input_dim(input)
-        feature_dim = input.dim() - self._no_batch_dim
+        feature_dim = input.dim() - self._dims[0]
         if input.size(feature_dim) != self.num_features:
             if self.affine:
                 raise ValueError(
@@ -141,7 +145,7 @@ class _InstanceNorm(_BatchNorm):
                 f"input's size at dim={feature_dim} does not match num_features. You can "
                 "silence this warning by not passing in num_features, which is not used "
                 "because affine=False", stacklevel=2)
-        if input.dim() == self._no_batch_dim:
+        if input.dim() == self._dims[0]:
             return self._apply_instance_norm(input.unsqueeze(0)).squeeze(0)
         return self._apply_instance_norm(input)
 
@@ -150,19 +154,19 @@ class InstanceNorm1d(_InstanceNorm):
     """Instance normalisation of (N, C, L) or (C, L) inputs: each channel of each sample
     over its length."""
 
-    _no_batch_dim = 2
+    _dims = (2, 3)
 
 
 class InstanceNorm2d(_InstanceNorm):
     """Instance normalisation of (N, C, H, W) or (C, H, W) inputs."""
 
-    _no_batch_dim = 3
+    _dims = (3, 4)
 
 
 class InstanceNorm3d(_InstanceNorm):
     """Instance normalisation of (N, C, D, H, W) or (C, D, H, W) inputs."""
 
-    _no_batch_dim = 4
+    _dims = (4, 5)
 
 
 class LayerNorm(Module):
@@ -174,23 +178,12 @@ class LayerNorm(Module):
         self.normalized_shape = _F._normalized_shape(normalized_shape)
         self.eps = eps
         self.elementwise_affine = elementwise_affine
-        if elementwise_affine:
-            self.weight = _F._new_param(self.normalized_shape, dtype, device)
-            if bias:
-                self.bias = _F._new_param(self.normalized_shape, dtype, device)
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        _init_affine(self, elementwise_affine, self.normalized_shape, bias, dtype, device)
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
         """Weight 1, bias 0."""
-        if self.elementwise_affine:
-            _F._fill_(self.weight, 1.0)
-            if self.bias is not None:
-                _F._fill_(self.bias, 0.0)
+        _reset_affine(self, self.elementwise_affine)
 
     def forward(self, input: Tensor) -> Tensor:
         return _F.layer_norm(input, self.normalized_shape, self.weight, self.bias, self.eps)
@@ -213,23 +206,12 @@ class GroupNorm(Module):
         self.num_channels = num_channels
         self.eps = eps
         self.affine = affine
-        if affine:
-            self.weight = _F._new_param((num_channels,), dtype, device)
-            if bias:
-                self.bias = _F._new_param((num_channels,), dtype, device)
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        _init_affine(self, affine, (num_channels,), bias, dtype, device)
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
         """Weight 1, bias 0."""
-        if self.affine:
-            _F._fill_(self.weight, 1.0)
-            if self.bias is not None:
-                _F._fill_(self.bias, 0.0)
+        _reset_affine(self, self.affine)
 
     def forward(self, input: Tensor) -> Tensor:
         return _F.group_norm(input, self.num_groups, self.weight, self.bias, self.eps)

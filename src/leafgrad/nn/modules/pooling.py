@@ -7,6 +7,7 @@ from __future__ import annotations
 from ...tensor import Tensor
 from .. import functional as F
 from ..module import Module
+from .conv import _ntuple, _single
 
 __all__ = ["MaxPool1d", "MaxPool2d", "MaxPool3d", "AvgPool1d", "AvgPool2d", "AvgPool3d",
            "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AdaptiveAvgPool3d",
@@ -112,10 +113,6 @@ class AvgPool3d(_AvgPool23):
     _fn = "avg_pool3d"
 
 
-def _single(x) -> tuple:
-    return tuple(x) if isinstance(x, (list, tuple)) else (x,)
-
-
 class _AdaptiveAvgPoolNd(Module):
     _fn = "adaptive_avg_pool2d"
 
@@ -190,9 +187,10 @@ class _MaxUnpoolNd(Module):
 
     def __init__(self, kernel_size, stride=None, padding=0) -> None:
         super().__init__()
-        self.kernel_size = _ntuple(kernel_size, self._n)
-        self.stride = _ntuple(stride if stride is not None else kernel_size, self._n)
-        self.padding = _ntuple(padding, self._n)
+        parse = _ntuple(self._n)
+        self.kernel_size = parse(kernel_size)
+        self.stride = parse(stride if stride is not None else kernel_size)
+        self.padding = parse(padding)
 
     def extra_repr(self) -> str:
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
@@ -200,10 +198,6 @@ class _MaxUnpoolNd(Module):
     def forward(self, input: Tensor, indices: Tensor, output_size=None) -> Tensor:
         return getattr(F, f"max_unpool{self._n}d")(input, indices, self.kernel_size,
                                                    self.stride, self.padding, output_size)
-
-
-def _ntuple(x, n: int) -> tuple:
-    return tuple(x) if isinstance(x, (list, tuple)) else (x,) * n
 
 
 class MaxUnpool1d(_MaxUnpoolNd):

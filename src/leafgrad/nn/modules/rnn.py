@@ -365,6 +365,11 @@ def _cat_last(ts: list) -> Tensor:
     return cat(ts, -1)
 
 
+def _no_proj_size(kwargs: dict) -> None:
+    if "proj_size" in kwargs:
+        raise ValueError("proj_size argument is only supported for LSTM, not RNN or GRU")
+
+
 class _SimpleRecurrent(RNNBase):
     """RNN and GRU: one hidden state."""
 
@@ -400,8 +405,7 @@ class RNN(_SimpleRecurrent):
     """
 
     def __init__(self, *args, **kwargs) -> None:
-        if "proj_size" in kwargs:
-            raise ValueError("proj_size argument is only supported for LSTM, not RNN or GRU")
+        _no_proj_size(kwargs)
         if len(args) > 3:
             nonlinearity = args[3]
             args = args[:3] + args[4:]
@@ -425,8 +429,7 @@ class GRU(_SimpleRecurrent):
     _name = "GRU"
 
     def __init__(self, *args, **kwargs) -> None:
-        if "proj_size" in kwargs:
-            raise ValueError("proj_size argument is only supported for LSTM, not RNN or GRU")
+        _no_proj_size(kwargs)
         super().__init__("GRU", *args, **kwargs)
 
 
@@ -437,9 +440,8 @@ class LSTM(RNNBase):
         super().__init__("LSTM", *args, **kwargs)
 
     def get_expected_cell_size(self, input: Tensor, batch_sizes=None) -> tuple:
-        mini_batch = input.size(0) if self.batch_first else input.size(1)
-        dirs = 2 if self.bidirectional else 1
-        return (self.num_layers * dirs, mini_batch, self.hidden_size)
+        layers_dirs, mini_batch, _ = self.get_expected_hidden_size(input)
+        return (layers_dirs, mini_batch, self.hidden_size)
 
     def forward(self, input: Tensor, hx: tuple | None = None):
         batched = self._prepare(input, "LSTM")
@@ -495,11 +497,7 @@ class RNNCellBase(Module):
             self.register_parameter("bias_hh", None)
         self.reset_parameters()
 
-    def reset_parameters(self) -> None:
-        """Every parameter from U(-1/sqrt(hidden_size), 1/sqrt(hidden_size))."""
-        stdv = 1.0 / math.sqrt(self.hidden_size) if self.hidden_size > 0 else 0
-        for w in self.parameters():
-            _F._uniform_(w, -stdv, stdv)
+    reset_parameters = RNNBase.reset_parameters
 
     def extra_repr(self) -> str:
         s = f"{self.input_size}, {self.hidden_size}"
@@ -523,6 +521,16 @@ class RNNCellBase(Module):
                 f"{name}: Expected {hname} to be 1D or 2D, got {hx.dim()}D instead")
         return input.dim() == 2
 
+    def _batched(self, input: Tensor, hx: Tensor | None, name: str):
+        """Checked ``input`` and ``hx`` with a batch dim (``hx`` zeros if None), and whether
+        the input had one."""
+        batched = self._check(input, hx, name)
+        if not batched:
+            input = input.unsqueeze(0)
+        hx = _zeros((input.shape[0], self.hidden_size), input) if hx is None else (
+            hx if batched else hx.unsqueeze(0))
+        return input, hx, batched
+
 
 class RNNCell(RNNCellBase):
     """One step of an Elman RNN: h' = tanh(x W_ih^T + b_ih + h W_hh^T + b_hh)."""
@@ -533,11 +541,7 @@ class RNNCell(RNNCellBase):
         self.nonlinearity = nonlinearity
 
     def forward(self, input: Tensor, hx: Tensor | None = None) -> Tensor:
-        batched = self._check(input, hx, "RNNCell")
-        if not batched:
-            input = input.unsqueeze(0)
-        hx = _zeros((input.shape[0], self.hidden_size), input) if hx is None else (
-            hx if batched else hx.unsqueeze(0))
+        input, hx, batched = self._batched(input, hx, "RNNCell")
         if self.nonlinearity not in ("tanh", "relu"):
             raise RuntimeError(f"Unknown nonlinearity: {self.nonlinearity}")
         h = _rnn_step(self._xw(input), hx, self.weight_hh.t(), self.bias_hh,
@@ -555,11 +559,7 @@ class GRUCell(RNNCellBase):
         super().__init__(input_size, hidden_size, bias, 3, device, dtype)
 
     def forward(self, input: Tensor, hx: Tensor | None = None) -> Tensor:
-        batched = self._check(input, hx, "GRUCell")
-        if not batched:
-            input = input.unsqueeze(0)
-        hx = _zeros((input.shape[0], self.hidden_size), input) if hx is None else (
-            hx if batched else hx.unsqueeze(0))
+        input, hx, batched = self._batched(input, hx, "GRUCell")
         h = _gru_step(self._xw(input), hx, self.weight_hh.t(), self.bias_hh)
         return h if batched else h.squeeze(0)
 
