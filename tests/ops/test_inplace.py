@@ -507,6 +507,18 @@ def test_inplace_metadata_and_composites(case, torch):
     assert res[0][2:] == (res[1][2].replace("torch", "leafgrad"),) + res[1][3:]
 
 
+def test_fill_diagonal_cube(torch):
+    res = []
+    for T in (leafgrad, torch):
+        x = T.tensor(np.random.default_rng(0).standard_normal((3, 3, 3)), requires_grad=True)
+        y = x * 2
+        y.fill_diagonal_(5.0)
+        (y * y).sum().backward()
+        res.append((y.detach().numpy(), x.grad.numpy()))
+    np.testing.assert_allclose(res[0][0], res[1][0])
+    np.testing.assert_allclose(res[0][1], res[1][1])
+
+
 def test_fill_diagonal_wrap(torch):
     for wrap in (False, True):
         mine = leafgrad.zeros(7, 3).fill_diagonal_(1.0, wrap=wrap)

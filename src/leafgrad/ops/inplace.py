@@ -643,12 +643,10 @@ def fill_diagonal_(self: Tensor, fill_value, wrap: bool = False) -> Tensor:
             target = self.view(-1)[::cols + 1]
         else:
             target = self.diagonal()
-    else:
-        n = shape[0]
-        stride = sum(self._data.strides) // self._data.itemsize
-        target = self.as_strided((n,), (stride,)) if hasattr(self, "as_strided") else None
-        if target is None:
-            raise NotImplementedError("fill_diagonal_ on more than 2 dimensions")
+    else:  # the elements (i, i, ..., i): an advanced-index write
+        idx = Tensor._make(np.arange(shape[0]))
+        setitem(self, (idx,) * self._data.ndim, fill_value)
+        return self
     fill_(target, fill_value)
     return self
 
