@@ -581,3 +581,68 @@ def test_duplicate_parameters_step_twice_like_torch(torch, name):
     np.testing.assert_allclose(la, ta, rtol=1e-6)
     np.testing.assert_allclose(lb, tb, rtol=1e-6)
     assert lv == tv
+
+
+WD_NAMES = ["SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta", "Adamax", "NAdam",
+            "RAdam", "ASGD"]
+
+
+@pytest.mark.parametrize("maximize", [False, True])
+@pytest.mark.parametrize("name", WD_NAMES)
+def test_tensor_weight_decay_like_torch(torch, name, maximize):
+    """A one-element Tensor weight_decay acts as its value, in every optimizer that has one."""
+    results = []
+    for T, O in ((torch, torch.optim), (lg, optim)):
+        rng = np.random.default_rng(5)
+        w = T.tensor(rng.standard_normal((2, 3)), requires_grad=True)
+        o = getattr(O, name)([w], weight_decay=T.tensor(0.25, dtype=T.float64),
+                             maximize=maximize)
+        for _ in range(4):
+            w.grad = T.tensor(rng.standard_normal((2, 3)))
+            o.step()
+        results.append((w.detach().numpy().copy(), w._version))
+    (tw, tv), (lw, lv) = results
+    np.testing.assert_allclose(lw, tw, rtol=1e-10, atol=1e-12)
+    assert lv == tv
+
+
+OPTIONAL = ["maximize", "foreach", "differentiable", "capturable", "fused", "amsgrad",
+            "decoupled_weight_decay", "nesterov", "momentum", "centered"]
+
+
+@pytest.mark.parametrize("name", sorted({n for n, _ in CASES}))
+def test_loading_groups_without_newer_options_fills_them_like_torch(torch, name):
+    """A state dict from an older version (groups lacking options) loads with the defaults
+    PyTorch fills in, and the optimizer then steps as PyTorch's does."""
+    results = []
+    for T, O in ((torch, torch.optim), (lg, optim)):
+        w = T.tensor([1.0, -2.0, 3.0], requires_grad=True)
+        o = getattr(O, name)([w], lr=0.1)
+        sd = o.state_dict()
+        drop = [k for k in OPTIONAL if (name, k) != ("SGD", "momentum")]  # SGD needs it
+        sd["param_groups"] = [{k: v for k, v in g.items() if k not in drop}
+                              for g in sd["param_groups"]]
+        o.load_state_dict(sd)
+        for _ in range(3):
+            w.grad = T.tensor([0.5, -1.0, 2.0])
+            o.step()
+        groups = [{k: v for k, v in g.items() if k != "params"} for g in o.param_groups]
+        results.append((groups, w.detach().numpy().copy()))
+    (tg, tw), (lgroups, lw) = results
+    assert lgroups == tg
+    np.testing.assert_allclose(lw, tw, rtol=1e-6)
+
+
+@pytest.mark.parametrize("name", sorted({n for n, _ in CASES}))
+def test_step_hook_error_names_the_class_step(torch, name):
+    """A pre-hook returning something else than None or (args, kwargs): PyTorch's error."""
+    msgs = []
+    for T, O in ((torch, torch.optim), (lg, optim)):
+        w = T.zeros(2, requires_grad=True)
+        o = getattr(O, name)([w], lr=0.1)
+        o.register_step_pre_hook(lambda *a: 3)
+        w.grad = T.ones(2)
+        with pytest.raises(RuntimeError) as info:
+            o.step()
+        msgs.append(re.sub(r" at 0x[0-9a-f]+", "", str(info.value)))
+    assert msgs[1] == msgs[0]

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
 from ..backend import np
 from ..tensor import Tensor
-from .optimizer import Optimizer, _bump, _scratch, _to_scalar, _zero_step, _zeros_like
+from .optimizer import (
+    Optimizer,
+    _bump,
+    _check_nonnegative,
+    _ema_square_,
+    _start_state,
+    _to_scalar,
+)
 
 __all__ = ["Adadelta"]
 
@@ -24,78 +31,41 @@ class Adadelta(Optimizer):
         p     <- p - lr * delta
     """
 
+    _setstate_defaults = {"foreach": None, "maximize": False, "differentiable": False,
+                          "capturable": False}
+
     def __init__(self, params: Iterable, lr: float | Tensor = 1.0, rho: float = 0.9,
                  eps: float = 1e-6, weight_decay: float = 0, foreach: bool | None = None, *,
                  capturable: bool = False, maximize: bool = False,
                  differentiable: bool = False) -> None:
-        if isinstance(lr, Tensor) and lr.numel() != 1:
-            raise ValueError("Tensor lr must be 1-element")
-        if not 0.0 <= lr:
-            raise ValueError(f"Invalid learning rate: {lr}")
+        _check_nonnegative(lr=lr)
         if not 0.0 <= rho <= 1.0:
             raise ValueError(f"Invalid rho value: {rho}")
-        if not 0.0 <= eps:
-            raise ValueError(f"Invalid epsilon value: {eps}")
-        if not 0.0 <= weight_decay:
-            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        _check_nonnegative(eps=eps, weight_decay=weight_decay)
         defaults = {"lr": lr, "rho": rho, "eps": eps, "weight_decay": weight_decay,
                     "maximize": maximize, "capturable": capturable, "foreach": foreach,
                     "differentiable": differentiable}
         super().__init__(params, defaults)
 
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        super().__setstate__(state)
-        for group in self.param_groups:
-            group.setdefault("foreach", None)
-            group.setdefault("maximize", False)
-            group.setdefault("differentiable", False)
-            group.setdefault("capturable", False)
+    def _init_state(self, st: dict, p: Tensor, group: dict) -> None:
+        _start_state(st, p, "square_avg", "acc_delta")
 
-    def step(self, closure: Callable[[], Any] | None = None) -> Any:
-        """Perform one optimization step; returns the closure's loss if one is given."""
-        loss = None if closure is None else self._closure_loss(closure)
-        state, cache = self.state, self._tmp
-        for group in self.param_groups:
-            lr = _to_scalar(group["lr"])
-            rho = group["rho"]
-            eps = group["eps"]
-            wd = group["weight_decay"]
-            maximize = group["maximize"]
-            for p in group["params"]:
-                gt = p._grad
-                if gt is None:
-                    continue
-                g = gt._data
-                d = p._data
-                st = state[p]
-                if not st:
-                    st["step"] = _zero_step()
-                    st["square_avg"] = _zeros_like(p)
-                    st["acc_delta"] = _zeros_like(p)
-                st["step"]._data += 1
-                if maximize:
-                    g = np.negative(g)
-                if wd != 0:
-                    g = np.add(g, np.multiply(d, wd))
-                v = st["square_avg"]._data
-                u = st["acc_delta"]._data
-                t = _scratch(cache, p, d)
-                v *= rho
-                np.multiply(g, 1 - rho, out=t)
-                t *= g
-                v += t
-                std = np.empty_like(d)
-                np.add(v, eps, out=std)
-                np.sqrt(std, out=std)
-                np.add(u, eps, out=t)
-                np.sqrt(t, out=t)
-                t /= std
-                t *= g  # t is delta now
-                u *= rho
-                np.multiply(t, 1 - rho, out=std)
-                std *= t
-                u += std
-                t *= -lr
-                d += t
-                _bump(p)
-        return loss
+    def _step_group(self, group: dict[str, Any]) -> None:
+        lr = _to_scalar(group["lr"])
+        rho = group["rho"]
+        eps = group["eps"]
+        for p, d, g, t, st, _ in self._grads(group):
+            v = st["square_avg"]._data
+            u = st["acc_delta"]._data
+            _ema_square_(v, g, rho, 1 - rho, t)
+            std = np.empty_like(d)
+            np.add(v, eps, out=std)
+            np.sqrt(std, out=std)
+            np.add(u, eps, out=t)
+            np.sqrt(t, out=t)
+            t /= std
+            t *= g  # t is delta now
+            _ema_square_(u, t, rho, 1 - rho, std)
+            t *= -lr
+            d += t
+            _bump(p)

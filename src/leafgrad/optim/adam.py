@@ -2,29 +2,33 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
 from ..backend import np
 from ..tensor import Tensor
-from .optimizer import Optimizer, _bump, _consts, _scratch, _to_scalar, _zero_step, _zeros_like
+from .optimizer import (
+    Optimizer,
+    _bump,
+    _check_nonnegative,
+    _consts,
+    _ema_square_,
+    _lerp_,
+    _start_state,
+    _to_scalar,
+    _zero_step,
+)
 
 __all__ = ["Adam"]
 
 
 def _check_adam_args(lr, eps, betas, weight_decay) -> None:
-    if isinstance(lr, Tensor) and lr.numel() != 1:
-        raise ValueError("Tensor lr must be 1-element")
-    if not 0.0 <= lr:
-        raise ValueError(f"Invalid learning rate: {lr}")
-    if not 0.0 <= eps:
-        raise ValueError(f"Invalid epsilon value: {eps}")
+    _check_nonnegative(lr=lr, eps=eps)
     if not 0.0 <= betas[0] < 1.0:
         raise ValueError(f"Invalid beta parameter at index 0: {betas[0]}")
     if not 0.0 <= betas[1] < 1.0:
         raise ValueError(f"Invalid beta parameter at index 1: {betas[1]}")
-    if not 0.0 <= weight_decay:
-        raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+    _check_nonnegative(weight_decay=weight_decay)
 
 
 class Adam(Optimizer):
@@ -44,6 +48,10 @@ class Adam(Optimizer):
     >>> w.sum().backward(); opt.step(); w
     tensor([ 0.9000, -1.1000], requires_grad=True)
     """
+
+    _setstate_defaults = {"amsgrad": False, "maximize": False, "foreach": None,
+                          "capturable": False, "differentiable": False, "fused": None,
+                          "decoupled_weight_decay": False}
 
     def __init__(self, params: Iterable, lr: float | Tensor = 1e-3,
                  betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
@@ -67,69 +75,31 @@ class Adam(Optimizer):
         if fused and differentiable:
             raise RuntimeError("`fused` does not support `differentiable`")
 
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        super().__setstate__(state)
-        for group in self.param_groups:
-            group.setdefault("amsgrad", False)
-            group.setdefault("maximize", False)
-            group.setdefault("foreach", None)
-            group.setdefault("capturable", False)
-            group.setdefault("differentiable", False)
-            group.setdefault("fused", None)
-            group.setdefault("decoupled_weight_decay", False)
+    def _init_state(self, st: dict, p: Tensor, group: dict) -> None:
+        _new_state(st, p, group["amsgrad"])
 
-    def step(self, closure: Callable[[], Any] | None = None) -> Any:
-        """Perform one optimization step; returns the closure's loss if one is given."""
-        loss = None if closure is None else self._closure_loss(closure)
-        state, cache = self.state, self._tmp
-        for group in self.param_groups:
-            lr = _to_scalar(group["lr"])
-            beta1, beta2 = group["betas"]
-            eps = group["eps"]
-            wd = group["weight_decay"]
-            amsgrad = group["amsgrad"]
-            maximize = group["maximize"]
+    def _step_group(self, group: dict[str, Any]) -> None:
+        amsgrad = group["amsgrad"]
+        wd = group["weight_decay"]
+        beta1, beta2 = group["betas"]
+        hp = (_to_scalar(group["lr"]), beta1, beta2, group["eps"], wd)
+        flat = self._flat_for(group, amsgrad)
+        if flat is not None:
             decoupled = group["decoupled_weight_decay"]
             bumps = 2 if decoupled and wd != 0 else 1
-            hp = (lr, beta1, beta2, eps, wd)
-            flat = self._flat_for(group, amsgrad)
-            if flat is not None:
-                if flat.step(hp, decoupled, maximize, bumps):
-                    continue
-                flat.dirty = True  # per-parameter steps below may leave the counters unequal
-            key = consts = None
-            for p in group["params"]:
-                gt = p._grad
-                if gt is None:
-                    continue
-                g = gt._data
-                d = p._data
-                st = state[p]
-                if not st:
-                    _init_state(st, p, amsgrad)
-                s = st["step"]._data
-                s += 1
-                step = float(s)
-                if key != (step, d.dtype):
-                    # per-(step, dtype) constants, shared by the group's parameters
-                    key = (step, d.dtype)
-                    consts = _constants(hp, step, d.dtype)
-                if wd != 0:
-                    if decoupled:
-                        d *= consts[7]
-                        if maximize:
-                            g = np.negative(g)
-                    else:
-                        w = np.multiply(d, consts[6])
-                        g = np.subtract(w, g) if maximize else np.add(w, g)
-                elif maximize:
-                    g = np.negative(g)
-                t = _scratch(cache, p, d)
-                _update(g, st["exp_avg"]._data, st["exp_avg_sq"]._data,
-                        st["max_exp_avg_sq"]._data if amsgrad else None, t, consts)
-                d += t
-                _bump(p, bumps)
-        return loss
+            if flat.step(hp, decoupled, group["maximize"], bumps):
+                return
+            flat.dirty = True  # per-parameter steps below may leave the counters unequal
+        key = consts = None
+        for p, d, g, t, st, step in self._grads(group):
+            if key != (step, d.dtype):
+                # per-(step, dtype) constants, shared by the group's parameters
+                key = (step, d.dtype)
+                consts = _constants(hp, step, d.dtype)
+            _update(g, st["exp_avg"]._data, st["exp_avg_sq"]._data,
+                    st["max_exp_avg_sq"]._data if amsgrad else None, t, consts)
+            d += t
+            _bump(p)
 
     def _flat_for(self, group: dict, amsgrad: bool) -> _Flat | None:
         """The group's flat state when its parameters are small (None otherwise)."""
@@ -154,24 +124,20 @@ def _constants(hp: tuple, step: float, dtype) -> list:
                    -(lr / (1 - beta1 ** step)), wd, 1 - lr * wd)
 
 
-def _init_state(st: dict, p: Tensor, amsgrad: bool) -> None:
-    st["step"] = _zero_step()
-    st["exp_avg"] = _zeros_like(p)
-    st["exp_avg_sq"] = _zeros_like(p)
-    if amsgrad:
-        st["max_exp_avg_sq"] = _zeros_like(p)
+def _moments(amsgrad: bool) -> tuple[str, ...]:
+    """The names of the per-parameter moment tensors in the state."""
+    return ("exp_avg", "exp_avg_sq", "max_exp_avg_sq") if amsgrad else ("exp_avg", "exp_avg_sq")
+
+
+def _new_state(st: dict, p: Tensor, amsgrad: bool) -> None:
+    _start_state(st, p, *_moments(amsgrad))
 
 
 def _update(g, m, v, vm, t, consts) -> None:
     """Update the moments in place; leave the parameter update in ``t``."""
     c_w1, c_b2, c_w2, c_bc2, c_eps, c_step = consts[:6]
-    np.subtract(g, m, out=t)  # m.lerp_(g, 1 - beta1)
-    t *= c_w1
-    m += t
-    v *= c_b2  # v.mul_(beta2).addcmul_(g, g, value=1 - beta2)
-    np.multiply(g, c_w2, out=t)
-    t *= g
-    v += t
+    _lerp_(m, g, c_w1, t)
+    _ema_square_(v, g, c_b2, c_w2, t)
     if vm is not None:
         np.maximum(vm, v, out=vm)
         v = vm
@@ -207,7 +173,7 @@ class _Flat:
             return None
         if any(p._grad is None for p in params):
             return False
-        keys = ["step", "exp_avg", "exp_avg_sq"] + (["max_exp_avg_sq"] if amsgrad else [])
+        keys = ["step", *_moments(amsgrad)]
         sdt = _zero_step()._data.dtype
         for p in params:
             st = state.get(p)
@@ -227,13 +193,10 @@ class _Flat:
             shape = p._data.shape
             st = state[p]
             if not st:
-                _init_state(st, p, amsgrad)
+                _new_state(st, p, amsgrad)
             else:
                 f.dirty = True
-            pairs = [("exp_avg", f.m), ("exp_avg_sq", f.v)]
-            if amsgrad:
-                pairs.append(("max_exp_avg_sq", f.vm))
-            for key, buf in pairs:
+            for key, buf in zip(_moments(amsgrad), (f.m, f.v, f.vm)):
                 view = buf[off:off + n].reshape(shape)
                 view[...] = st[key]._data
                 st[key]._data = view  # the same Tensor, now a view of the flat buffer

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
 from ..backend import np
@@ -11,10 +11,11 @@ from .adam import _check_adam_args
 from .optimizer import (
     Optimizer,
     _bump,
+    _ema_square_,
+    _lerp_,
     _scalar_dtype,
-    _scratch,
+    _start_state,
     _to_scalar,
-    _zero_step,
     _zeros_like,
 )
 
@@ -36,6 +37,9 @@ class NAdam(Optimizer):
                   - lr * mu_{t+1} / (1 - P_t * mu_{t+1}) * m / D
     """
 
+    _setstate_defaults = {"maximize": False, "foreach": None, "capturable": False,
+                          "differentiable": False, "decoupled_weight_decay": False}
+
     def __init__(self, params: Iterable, lr: float | Tensor = 2e-3,
                  betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
                  weight_decay: float = 0, momentum_decay: float = 4e-3,
@@ -52,73 +56,35 @@ class NAdam(Optimizer):
                     "differentiable": differentiable}
         super().__init__(params, defaults)
 
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        super().__setstate__(state)
-        for group in self.param_groups:
-            group.setdefault("maximize", False)
-            group.setdefault("foreach", None)
-            group.setdefault("capturable", False)
-            group.setdefault("differentiable", False)
-            group.setdefault("decoupled_weight_decay", False)
+    def _init_state(self, st: dict, p: Tensor, group: dict) -> None:
+        _start_state(st, p)
+        st["mu_product"] = Tensor._make(np.ones((), dtype=_scalar_dtype()))
+        st["exp_avg"] = _zeros_like(p)
+        st["exp_avg_sq"] = _zeros_like(p)
 
-    def step(self, closure: Callable[[], Any] | None = None) -> Any:
-        """Perform one optimization step; returns the closure's loss if one is given."""
-        loss = None if closure is None else self._closure_loss(closure)
-        state, cache = self.state, self._tmp
-        for group in self.param_groups:
-            lr = _to_scalar(group["lr"])
-            beta1, beta2 = group["betas"]
-            eps = group["eps"]
-            wd = group["weight_decay"]
-            md = group["momentum_decay"]
-            decoupled = group["decoupled_weight_decay"]
-            maximize = group["maximize"]
-            for p in group["params"]:
-                gt = p._grad
-                if gt is None:
-                    continue
-                g = gt._data
-                d = p._data
-                st = state[p]
-                if not st:
-                    st["step"] = _zero_step()
-                    st["mu_product"] = Tensor._make(np.ones((), dtype=_scalar_dtype()))
-                    st["exp_avg"] = _zeros_like(p)
-                    st["exp_avg_sq"] = _zeros_like(p)
-                s = st["step"]._data
-                s += 1
-                step = float(s)
-                if maximize:
-                    g = np.negative(g)
-                if wd != 0:
-                    if decoupled:
-                        d *= 1 - lr * wd
-                    else:
-                        g = np.add(g, np.multiply(d, wd))
-                mu = beta1 * (1.0 - 0.5 * 0.96 ** (step * md))
-                mu_next = beta1 * (1.0 - 0.5 * 0.96 ** ((step + 1) * md))
-                mp = st["mu_product"]._data
-                mp *= mu  # in the state's own precision, as PyTorch
-                mu_product = float(mp)
-                m = st["exp_avg"]._data
-                v = st["exp_avg_sq"]._data
-                t = _scratch(cache, p, d)
-                np.subtract(g, m, out=t)  # m.lerp_(g, 1 - beta1)
-                t *= 1 - beta1
-                m += t
-                v *= beta2
-                np.multiply(g, 1 - beta2, out=t)
-                t *= g
-                v += t
-                denom = np.empty_like(d)
-                np.divide(v, 1 - beta2 ** step, out=denom)
-                np.sqrt(denom, out=denom)
-                denom += eps
-                np.multiply(g, -lr * (1.0 - mu) / (1.0 - mu_product), out=t)
-                t /= denom
-                d += t
-                np.multiply(m, (-lr * mu_next) / (1.0 - mu_product * mu_next), out=t)
-                t /= denom
-                d += t
-                _bump(p, 3 if decoupled and wd != 0 else 2)
-        return loss
+    def _step_group(self, group: dict[str, Any]) -> None:
+        lr = _to_scalar(group["lr"])
+        beta1, beta2 = group["betas"]
+        eps = group["eps"]
+        md = group["momentum_decay"]
+        for p, d, g, t, st, step in self._grads(group):
+            mu = beta1 * (1.0 - 0.5 * 0.96 ** (step * md))
+            mu_next = beta1 * (1.0 - 0.5 * 0.96 ** ((step + 1) * md))
+            mp = st["mu_product"]._data
+            mp *= mu  # in the state's own precision, as PyTorch
+            mu_product = float(mp)
+            m = st["exp_avg"]._data
+            v = st["exp_avg_sq"]._data
+            _lerp_(m, g, 1 - beta1, t)
+            _ema_square_(v, g, beta2, 1 - beta2, t)
+            denom = np.empty_like(d)
+            np.divide(v, 1 - beta2 ** step, out=denom)
+            np.sqrt(denom, out=denom)
+            denom += eps
+            np.multiply(g, -lr * (1.0 - mu) / (1.0 - mu_product), out=t)
+            t /= denom
+            d += t
+            np.multiply(m, (-lr * mu_next) / (1.0 - mu_product * mu_next), out=t)
+            t /= denom
+            d += t
+            _bump(p, 2)

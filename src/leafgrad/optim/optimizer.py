@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from itertools import chain
 from typing import Any
 
@@ -17,6 +17,7 @@ from ..autograd.grad_mode import enable_grad
 from ..autograd.graph import RemovableHandle, add_hook
 from ..backend import np
 from ..dtypes import float64, get_default_dtype
+from ..nn.module import typename
 from ..tensor import Tensor
 
 __all__ = [
@@ -50,19 +51,28 @@ def register_optimizer_step_post_hook(hook: Callable) -> RemovableHandle:
     return add_hook(_global_post_hooks, hook)
 
 
-def typename(obj: object) -> str:
-    """The name PyTorch's ``typename`` gives ``obj`` (``leafgrad.FloatTensor`` for tensors)."""
-    if isinstance(obj, Tensor):
-        return obj.type()
-    module = getattr(obj, "__module__", "") or ""
-    if hasattr(obj, "__qualname__"):
-        qualname = obj.__qualname__
-    elif hasattr(obj, "__name__"):
-        qualname = obj.__name__
-    else:
-        module = obj.__class__.__module__ or ""
-        qualname = obj.__class__.__qualname__
-    return qualname if module in ("", "builtins") else f"{module}.{qualname}"
+_INVALID = {"lr": "Invalid learning rate: {}", "eps": "Invalid epsilon value: {}"}
+
+
+def _check_nonnegative(**values: Any) -> None:
+    """PyTorch's ``ValueError`` for the first of ``values`` (in the order given) below 0.
+
+    A learning rate may be a Tensor, which must have one element.
+    """
+    for name, value in values.items():
+        if name == "lr" and isinstance(value, Tensor) and value.numel() != 1:
+            raise ValueError("Tensor lr must be 1-element")
+        if not 0.0 <= value:
+            raise ValueError(_INVALID.get(name, f"Invalid {name} value: {{}}").format(value))
+
+
+def _check_fused(fused: bool | None, differentiable: bool, foreach: bool | None) -> None:
+    """The errors PyTorch raises for ``fused=True`` with an option it does not go with."""
+    if fused:
+        if differentiable:
+            raise RuntimeError("`fused` does not support `differentiable`")
+        if foreach:
+            raise RuntimeError("`fused` and `foreach` cannot be `True` together.")
 
 
 def _bump(p: Tensor, n: int = 1) -> None:
@@ -86,6 +96,13 @@ def _zero_step() -> Tensor:
 
 def _zeros_like(p: Tensor) -> Tensor:
     return Tensor._make(np.zeros(p._data.shape, dtype=p._data.dtype))
+
+
+def _start_state(st: dict, p: Tensor, *zeros: str) -> None:
+    """A parameter's fresh state: ``step`` at 0, then a zero tensor like ``p`` per name."""
+    st["step"] = _zero_step()
+    for name in zeros:
+        st[name] = _zeros_like(p)
 
 
 def _wrap_step(fn: Callable) -> Callable:
@@ -117,6 +134,21 @@ def _wrap_step(fn: Callable) -> Callable:
     return step
 
 
+def _group_step(cls: type) -> Callable:
+    """``cls.step`` for a class that defines ``_step_group``, named as its own method."""
+
+    def step(self, closure: Callable[[], Any] | None = None) -> Any:
+        """Perform one optimization step; returns the closure's loss if one is given."""
+        loss = None if closure is None else self._closure_loss(closure)
+        for group in self.param_groups:
+            self._step_group(group)
+        return loss
+
+    step.__module__ = cls.__module__
+    step.__qualname__ = f"{cls.__qualname__}.step"
+    return step
+
+
 class Optimizer:
     """Base class of all optimizers.
 
@@ -130,9 +162,19 @@ class Optimizer:
     tensor([0.2000, 0.2000], requires_grad=True)
     """
 
+    #: options that ``__setstate__`` fills in when a loaded group lacks them (older pickles)
+    _setstate_defaults: dict[str, Any] = {}
+    #: ``_init_state(state, p, group)`` fills an empty per-parameter state on its first step,
+    #: step counter included (None: the algorithm keeps no state ``_grads`` should manage)
+    _init_state: Callable[[dict, Tensor, dict], None] | None = None
+    #: whether ``_grads`` hands out a scratch array per parameter
+    _uses_scratch = True
+
     def __init_subclass__(cls, **kwargs) -> None:
         super().__init_subclass__(**kwargs)
         fn = cls.__dict__.get("step")
+        if fn is None and "_step_group" in cls.__dict__:
+            fn = _group_step(cls)
         if fn is not None and not getattr(fn, "_lg_hooked", False):
             cls.step = _wrap_step(fn)
 
@@ -177,6 +219,10 @@ class Optimizer:
             if name not in self.__dict__:
                 setattr(self, name, {})
         self._tmp = {}
+        if self._setstate_defaults:
+            for group in self.param_groups:
+                for key, value in self._setstate_defaults.items():
+                    group.setdefault(key, value)
 
     def __repr__(self) -> str:
         text = self.__class__.__name__ + " ("
@@ -274,8 +320,61 @@ class Optimizer:
                     g._vc[0] += 1
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
-        """Perform one optimization step (and return the closure's loss, if given)."""
+        """Perform one optimization step (and return the closure's loss, if given).
+
+        An algorithm defines either ``step`` or ``_step_group(group)``, which updates one
+        parameter group; a ``step`` that runs it on every group is then made for its class.
+        """
         raise NotImplementedError
+
+    def _grads(self, group: dict[str, Any]) -> Iterator[tuple[Tensor, Any, Any, Any, Any, float]]:
+        """The per-parameter part every algorithm shares, for each parameter with a gradient.
+
+        Yields ``(p, d, g, tmp, state, step)``: ``d`` is p's array; ``g`` the gradient's
+        array, negated when ``maximize``, plus ``weight_decay * d`` (an L2 penalty) where the
+        optimizer has that option, unless the group sets ``decoupled_weight_decay``: ``d`` is
+        then scaled by ``1 - lr * weight_decay`` here (an in-place op: p's version is
+        bumped). ``tmp`` is a scratch array like ``d``, kept between steps (None where
+        ``_uses_scratch`` is off). Where the class keeps state (``_init_state``), an empty
+        state is initialised and its step counter advanced, ``step`` being the new count
+        (otherwise ``state`` is None and ``step`` 0).
+        """
+        options = self.defaults
+        wd = _to_scalar(group["weight_decay"]) if "weight_decay" in options else 0
+        shrink = None
+        if wd != 0 and "decoupled_weight_decay" in options and group["decoupled_weight_decay"]:
+            shrink = 1 - _to_scalar(group["lr"]) * wd
+        l2 = wd != 0 and shrink is None
+        maximize = group["maximize"]
+        init = self._init_state
+        state = self.state
+        cache = self._tmp if self._uses_scratch else None
+        tmp, st, step = None, None, 0.0
+        for p in group["params"]:
+            gt = p._grad
+            if gt is None:
+                continue
+            d = p._data
+            if init is not None:
+                st = state[p]
+                if not st:
+                    init(st, p, group)
+                count = st["step"]._data
+                count += 1
+                step = float(count)
+            g = gt._data
+            if l2:
+                w = np.multiply(d, wd)
+                g = np.subtract(w, g) if maximize else np.add(w, g)
+            else:
+                if shrink is not None:
+                    d *= shrink
+                    p._vc[0] += 1
+                if maximize:
+                    g = np.negative(g)
+            if cache is not None:
+                tmp = _scratch(cache, p, d)
+            yield p, d, g, tmp, st, step
 
     @staticmethod
     def _closure_loss(closure: Callable[[], Any] | None) -> Any:
@@ -419,6 +518,21 @@ def _scratch(cache: dict, p: Tensor, d) -> Any:
     if t is None or t.shape != d.shape or t.dtype != d.dtype:
         t = cache[p] = np.empty_like(d)
     return t
+
+
+def _lerp_(m, g, w, t) -> None:
+    """``m <- m + w * (g - m)`` in place (PyTorch's ``m.lerp_(g, w)``); ``t`` is scratch."""
+    np.subtract(g, m, out=t)
+    t *= w
+    m += t
+
+
+def _ema_square_(v, g, b, w, t) -> None:
+    """``v <- b * v + w * g * g`` in place (``v.mul_(b).addcmul_(g, g, value=w)``)."""
+    v *= b
+    np.multiply(g, w, out=t)
+    t *= g
+    v += t
 
 
 def _consts(dtype, *values: float) -> list:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
 from ..backend import np
 from ..tensor import Tensor
 from .adam import _check_adam_args
-from .optimizer import Optimizer, _bump, _scratch, _to_scalar, _zero_step, _zeros_like
+from .optimizer import Optimizer, _bump, _ema_square_, _lerp_, _start_state, _to_scalar
 
 __all__ = ["RAdam"]
 
@@ -30,6 +30,9 @@ class RAdam(Optimizer):
             p <- p - lr * m / (1 - beta1^t)
     """
 
+    _setstate_defaults = {"foreach": None, "maximize": False, "differentiable": False,
+                          "decoupled_weight_decay": False, "capturable": False}
+
     def __init__(self, params: Iterable, lr: float | Tensor = 1e-3,
                  betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
                  weight_decay: float = 0, decoupled_weight_decay: bool = False, *,
@@ -42,71 +45,31 @@ class RAdam(Optimizer):
                     "differentiable": differentiable}
         super().__init__(params, defaults)
 
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        super().__setstate__(state)
-        for group in self.param_groups:
-            group.setdefault("foreach", None)
-            group.setdefault("maximize", False)
-            group.setdefault("differentiable", False)
-            group.setdefault("decoupled_weight_decay", False)
-            group.setdefault("capturable", False)
+    def _init_state(self, st: dict, p: Tensor, group: dict) -> None:
+        _start_state(st, p, "exp_avg", "exp_avg_sq")
 
-    def step(self, closure: Callable[[], Any] | None = None) -> Any:
-        """Perform one optimization step; returns the closure's loss if one is given."""
-        loss = None if closure is None else self._closure_loss(closure)
-        state, cache = self.state, self._tmp
-        for group in self.param_groups:
-            lr = _to_scalar(group["lr"])
-            beta1, beta2 = group["betas"]
-            eps = group["eps"]
-            wd = group["weight_decay"]
-            decoupled = group["decoupled_weight_decay"]
-            maximize = group["maximize"]
-            for p in group["params"]:
-                gt = p._grad
-                if gt is None:
-                    continue
-                g = gt._data
-                d = p._data
-                st = state[p]
-                if not st:
-                    st["step"] = _zero_step()
-                    st["exp_avg"] = _zeros_like(p)
-                    st["exp_avg_sq"] = _zeros_like(p)
-                s = st["step"]._data
-                s += 1
-                step = float(s)
-                if maximize:
-                    g = np.negative(g)
-                if wd != 0:
-                    if decoupled:
-                        d *= 1 - lr * wd
-                    else:
-                        g = np.add(g, np.multiply(d, wd))
-                m = st["exp_avg"]._data
-                v = st["exp_avg_sq"]._data
-                t = _scratch(cache, p, d)
-                np.subtract(g, m, out=t)  # m.lerp_(g, 1 - beta1)
-                t *= 1 - beta1
-                m += t
-                v *= beta2
-                np.multiply(g, 1 - beta2, out=t)
-                t *= g
-                v += t
-                bc1 = 1 - beta1 ** step
-                bc2 = 1 - beta2 ** step
-                rho_inf = 2 / (1 - beta2) - 1
-                rho_t = rho_inf - 2 * step * (beta2 ** step) / bc2
-                u = np.divide(m, bc1)  # the bias-corrected first moment
-                u = np.multiply(u, lr)
-                if rho_t > 5.0:
-                    rect = ((rho_t - 4) * (rho_t - 2) * rho_inf
-                            / ((rho_inf - 4) * (rho_inf - 2) * rho_t)) ** 0.5
-                    np.sqrt(v, out=t)
-                    t += eps
-                    np.divide(bc2 ** 0.5, t, out=t)  # the adaptive learning rate
-                    u = np.multiply(u, t)
-                    u = np.multiply(u, rect)
-                d -= u
-                _bump(p, 2 if decoupled and wd != 0 else 1)
-        return loss
+    def _step_group(self, group: dict[str, Any]) -> None:
+        lr = _to_scalar(group["lr"])
+        beta1, beta2 = group["betas"]
+        eps = group["eps"]
+        for p, d, g, t, st, step in self._grads(group):
+            m = st["exp_avg"]._data
+            v = st["exp_avg_sq"]._data
+            _lerp_(m, g, 1 - beta1, t)
+            _ema_square_(v, g, beta2, 1 - beta2, t)
+            bc1 = 1 - beta1 ** step
+            bc2 = 1 - beta2 ** step
+            rho_inf = 2 / (1 - beta2) - 1
+            rho_t = rho_inf - 2 * step * (beta2 ** step) / bc2
+            u = np.divide(m, bc1)  # the bias-corrected first moment
+            u = np.multiply(u, lr)
+            if rho_t > 5.0:
+                rect = ((rho_t - 4) * (rho_t - 2) * rho_inf
+                        / ((rho_inf - 4) * (rho_inf - 2) * rho_t)) ** 0.5
+                np.sqrt(v, out=t)
+                t += eps
+                np.divide(bc2 ** 0.5, t, out=t)  # the adaptive learning rate
+                u = np.multiply(u, t)
+                u = np.multiply(u, rect)
+            d -= u
+            _bump(p)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
 from ..backend import np
 from ..tensor import Tensor
-from .optimizer import Optimizer, _bump, _scratch, _to_scalar
+from .optimizer import Optimizer, _bump, _check_fused, _to_scalar
 
 __all__ = ["SGD"]
 
@@ -28,6 +28,9 @@ class SGD(Optimizer):
     tensor([0.5000, 1.5000], requires_grad=True)
     """
 
+    _setstate_defaults = {"nesterov": False, "maximize": False, "foreach": None,
+                          "differentiable": False, "fused": False}
+
     def __init__(self, params: Iterable, lr: float | Tensor = 1e-3, momentum: float = 0,
                  dampening: float = 0, weight_decay: float | Tensor = 0,
                  nesterov: bool = False, *, maximize: bool = False,
@@ -47,65 +50,33 @@ class SGD(Optimizer):
         if nesterov and (momentum <= 0 or dampening != 0):
             raise ValueError("Nesterov momentum requires a momentum and zero dampening")
         super().__init__(params, defaults)
-        if fused:
-            if differentiable:
-                raise RuntimeError("`fused` does not support `differentiable`")
-            if foreach:
-                raise RuntimeError("`fused` and `foreach` cannot be `True` together.")
+        _check_fused(fused, differentiable, foreach)
 
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        super().__setstate__(state)
-        for group in self.param_groups:
-            group.setdefault("nesterov", False)
-            group.setdefault("maximize", False)
-            group.setdefault("foreach", None)
-            group.setdefault("differentiable", False)
-            group.setdefault("fused", False)
-
-    def step(self, closure: Callable[[], Any] | None = None) -> Any:
-        """Perform one optimization step; returns the closure's loss if one is given."""
-        loss = None if closure is None else self._closure_loss(closure)
-        state, cache = self.state, self._tmp
-        for group in self.param_groups:
-            lr = _to_scalar(group["lr"])
-            wd = _to_scalar(group["weight_decay"])
-            momentum = group["momentum"]
-            damp = 1 - group["dampening"]
-            nesterov = group["nesterov"]
-            maximize = group["maximize"]
-            for p in group["params"]:
-                gt = p._grad
-                if gt is None:
-                    continue
-                g = gt._data
-                d = p._data
-                if wd != 0:
-                    # grad + wd * param (negated grad first when maximizing)
-                    w = np.multiply(d, wd)
-                    g = np.subtract(w, g) if maximize else np.add(w, g)
-                elif maximize:
-                    g = np.negative(g)
-                if momentum != 0:
-                    st = state[p]
-                    buf = st.get("momentum_buffer")
-                    if buf is None:
-                        st["momentum_buffer"] = Tensor._make(np.array(g, copy=True))
-                        b = st["momentum_buffer"]._data
+    def _step_group(self, group: dict[str, Any]) -> None:
+        state = self.state
+        lr = _to_scalar(group["lr"])
+        momentum = group["momentum"]
+        damp = 1 - group["dampening"]
+        nesterov = group["nesterov"]
+        for p, d, g, t, _, _ in self._grads(group):
+            if momentum != 0:
+                st = state[p]
+                buf = st.get("momentum_buffer")
+                if buf is None:
+                    st["momentum_buffer"] = Tensor._make(np.array(g, copy=True))
+                    b = st["momentum_buffer"]._data
+                else:
+                    b = buf._data
+                    b *= momentum
+                    if damp == 1:
+                        b += g
                     else:
-                        b = buf._data
-                        b *= momentum
-                        if damp == 1:
-                            b += g
-                        else:
-                            t = _scratch(cache, p, d)
-                            np.multiply(g, damp, out=t)
-                            b += t
-                    if nesterov:
-                        g = np.add(np.multiply(b, momentum), g)
-                    else:
-                        g = b
-                t = _scratch(cache, p, d)
-                np.multiply(g, -lr, out=t)
-                d += t
-                _bump(p)
-        return loss
+                        np.multiply(g, damp, out=t)
+                        b += t
+                if nesterov:
+                    g = np.add(np.multiply(b, momentum), g)
+                else:
+                    g = b
+            np.multiply(g, -lr, out=t)
+            d += t
+            _bump(p)
