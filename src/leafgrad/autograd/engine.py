@@ -374,7 +374,11 @@ def _run_node(node, grads, raw, retain_graph, targets, feeding, capture, capture
             grads[0] = None
             # Two references (g, getrefcount's argument): nobody else holds the array,
             # so it may become .grad without a copy.
-            owned = raw and sys.getrefcount(g) <= 2 and g.base is None
+            # A C-contiguous view of an array only it holds (a transposed weight's
+            # gradient) is as private as the array itself.
+            owned = raw and sys.getrefcount(g) <= 2 and (
+                g.base is None or (g.flags.c_contiguous and sys.getrefcount(g.base) <= 2
+                                   and g.base.size == g.size))
             node.accumulate(g, owned)
         return None
     if targets is not None and node not in feeding:

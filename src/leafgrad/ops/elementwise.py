@@ -66,6 +66,7 @@ _SQRT_PI = math.sqrt(math.pi)
 _TWO_OVER_SQRT_PI = 2.0 / _SQRT_PI
 _NOT_IMPLEMENTED = "NotImplemented"  # PyTorch's node for an op without a derivative
 _NO_EDGE = (None, 0)
+_np_isfinite = np.isfinite
 
 
 # -- helpers ----------------------------------------------------------------------------
@@ -75,7 +76,19 @@ def _is_t(a) -> bool:
 
 def _where(c, a, b):
     """``where`` on Tensors or on backend arrays (a vjp's first-order backward)."""
-    return where(c, a, b) if _is_t(c) else np.where(c, a, b)
+    if _is_t(c):
+        return where(c, a, b)
+    if a.__class__ is _int and a == 0 and b.__class__ is _ndarray and c.shape == b.shape:
+        # The masked gradient (relu, clamp ...): NumPy's where is branchy and ~15x slower
+        # than a product with the mask on large arrays; the product is exact unless b holds
+        # inf or NaN where the mask is set (inf * 0), which the check sends to where.
+        r = b * ~c
+        if b.dtype.kind != "f":
+            return r
+        if _np_isfinite(r).all():
+            r += 0.0  # -0.0 (a negative gradient masked) becomes 0.0, as where gives
+            return r
+    return np.where(c, a, b)
 
 
 def _zeros_like(g):

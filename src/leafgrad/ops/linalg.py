@@ -43,6 +43,16 @@ def _need(x: Tensor, y: Tensor) -> tuple:
     return (x._rg, y._rg)
 
 
+def _mat2_grad(x, g, y):
+    """x^T g, laid out like ``y``: when ``y`` is a transposed view (a weight's ``.t()`` in
+    ``linear``), the product is computed transposed, so the weight's gradient arrives
+    C-contiguous and can become its ``.grad`` without a copy (PyTorch's layout rule)."""
+    if y.__class__ is _ndarray and y.ndim == 2 and y.flags.f_contiguous \
+            and not y.flags.c_contiguous:
+        return (g.T @ x).T
+    return x.swapaxes(-1, -2) @ g
+
+
 # -- primitives -----------------------------------------------------------------------------
 class Dot(Op):
     args = saves = ("self", "tensor")
@@ -74,7 +84,7 @@ class Mm(Op):
         return xp.matmul(x, y)
 
     def vjp(g, out, x, y, *, need):
-        return (g @ y.T if need[0] else None), (x.T @ g if need[1] else None)
+        return (g @ y.T if need[0] else None), (_mat2_grad(x, g, y) if need[1] else None)
 
 
 class Bmm(Op):
@@ -378,7 +388,7 @@ class Addmm(Op):
         ga = _scaled(g, alpha)
         return (_scaled(g, beta) if need[0] else None,
                 ga @ y.swapaxes(-1, -2) if need[1] else None,
-                x.swapaxes(-1, -2) @ ga if need[2] else None)
+                _mat2_grad(x, ga, y) if need[2] else None)
 
 
 class Addmv(Addmm):
