@@ -881,9 +881,12 @@ def _max_pool_tiles(xp, x, kernel, out):
             xp.copyto(best, val, where=m)
             xp.copyto(win, k, where=m)
     else:
-        for k in range(len(taps) - 1, 0, -1):  # the first tap equal to the max wins
-            xp.copyto(win, k, where=view(taps[k]) == best)
-        xp.copyto(win, 0, where=view(taps[0]) == best)
+        # The first tap equal to the max wins: win counts the leading taps that missed
+        # (a running "not found yet" mask; masked copies are branchy and several times slower).
+        missed = view(taps[0]) != best
+        for tap in taps[1:]:
+            win += missed
+            missed &= view(tap) != best
     places = [1] * n
     for i in range(n - 2, -1, -1):
         places[i] = places[i + 1] * size[i + 1]
