@@ -210,12 +210,7 @@ def _binary(op, sop, x: Tensor, y, fn: str):
 def _scalar_op(sop, x: Tensor, c):
     """``sop(x, other=c)``: + - * / with a number. PyTorch wraps the number as a tensor, so
     its node has a second edge, to nothing: so does ours."""
-    out = apply(sop, x, other=c)
-    e = out._edge
-    if e is not None:
-        node = e[0]
-        node.next_functions = (node.next_functions[0], _NO_EDGE)
-    return out
+    return apply(sop, x, other=c)  # sop.number_edge: apply adds the edge to nothing
 
 
 def _with_number(op, sop, x: Tensor, y, fn: str):
@@ -258,6 +253,7 @@ class Add(Op):
 
 
 class AddScalar(Op):
+    number_edge = True  # PyTorch wraps the number as a tensor: a second edge
     array_vjp = True
     name = "AddBackward0"
 
@@ -294,6 +290,7 @@ class Sub(Op):
 
 
 class SubScalar(Op):
+    number_edge = True  # PyTorch wraps the number as a tensor: a second edge
     array_vjp = True
     name = "SubBackward0"
 
@@ -370,6 +367,7 @@ class Mul(Op):
 
 
 class MulScalar(Op):
+    number_edge = True  # PyTorch wraps the number as a tensor: a second edge
     array_vjp = True
     name = "MulBackward0"
 
@@ -517,6 +515,7 @@ class Div(Op):
 
 
 class DivScalar(Op):
+    number_edge = True  # PyTorch wraps the number as a tensor: a second edge
     array_vjp = True
     name = "DivBackward0"
 
@@ -2406,12 +2405,7 @@ def _arith_dunder(op, sop, fn):
         elif c is _float or (c is _int and -_I64 <= other < _I64):
             d = self._data.dtype
             if d.kind == "f":
-                out = apply(sop, self, other=const(other, d))
-                e = out._edge
-                if e is not None:  # the number's edge, to nothing (as _scalar_op)
-                    node = e[0]
-                    node.next_functions = (node.next_functions[0], _NO_EDGE)
-                return out
+                return apply(sop, self, other=const(other, d))  # (as _scalar_op)
         elif isinstance(other, _ndarray):
             other = _from_array(other)
         elif not isinstance(other, _OPERANDS):

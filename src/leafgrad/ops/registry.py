@@ -41,6 +41,7 @@ class Op:
     name: str | None = None  # backward node name; default "<Class>Backward0"
     view: bool = False  # the output is a view of the first argument
     differentiable: bool = True
+    number_edge: bool = False  # one tensor input plus a number PyTorch sees as an input
     outputs: int = 1  # forward returns a tuple when > 1
     nondiff_outputs: tuple = ()  # output indices that never carry gradient (indices)
     # The vjp uses only arithmetic operators and ``.reshape``, which mean the same on
@@ -141,7 +142,9 @@ def apply(op: type[Op], *inputs, **attrs):
     node._hooks = None
     if n == 1:
         e = x._edge
-        node.next_functions = (e if e is not None else (accumulator(x), 0),)
+        if e is None:
+            e = (accumulator(x), 0)
+        node.next_functions = (e, _NO_EDGE) if op.number_edge else (e,)
         # A single input's gradient comes back in its shape; only a dtype change is fixed.
         node._in_meta = None if x._data.dtype is result.dtype else \
             ((x._data.shape, x._data.dtype),)
