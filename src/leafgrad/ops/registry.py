@@ -64,6 +64,7 @@ class Op:
         cls._nargs = len(cls.args)
         cls._nothing_saved = (None,) * (cls._nargs + 1)
         cls._fast_vjp = cls.array_vjp and cls.outputs == 1
+        cls._saves_result_only = cls._save_result and not cls._save_inputs
         # Where the saved values sit among the vjp's arguments (0: the result).
         cls._save_slots = ((0,) if cls._save_result else ()) + tuple(
             i + 1 for i in cls._save_inputs)
@@ -166,12 +167,15 @@ def apply(op: type[Op], *inputs, **attrs):
     else:
         _edges_and_meta(node, inputs, result)
     if op.saves:
-        saved = [None] * (n + 1)
-        if op._save_result:
-            saved[0] = (result, vc[0], vc, 0)
-        for i in op._save_inputs:
-            t = inputs[i]
-            saved[i + 1] = (t, t._vc[0])
+        if op._saves_result_only and n == 1:  # tanh, exp, sigmoid ...: the common case
+            saved = [(result, vc[0], vc, 0), None]
+        else:
+            saved = [None] * (n + 1)
+            if op._save_result:
+                saved[0] = (result, vc[0], vc, 0)
+            for i in op._save_inputs:
+                t = inputs[i]
+                saved[i + 1] = (t, t._vc[0])
         node._saved = pack_saved(saved) if saved_hooks else saved
     else:
         node._saved = None
