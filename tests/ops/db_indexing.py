@@ -242,6 +242,12 @@ def _scatter_reduce(reduce: str, zeros: bool = False):
         if zeros:  # exact zeros in self and src (prod's special cases)
             src = np.asarray(src * d.array(index.shape, 0, 1.4, noncontig=False).round())
             xs = np.asarray(xs * d.array(x.shape, 0, 1.4, noncontig=False).round())
+        if reduce in ("amax", "amin") and xs.size + src.size:
+            # Distinct values: at a tie the gradient is a convention (PyTorch splits it),
+            # which finite differences cannot check.
+            steps = np.arange(xs.size + src.size, dtype=xs.dtype) * 1e-3
+            xs += steps[:xs.size].reshape(xs.shape)
+            src += steps[xs.size:].reshape(src.shape)
         return Sample(xs, dim, index, src, reduce, include_self=d.bool())
 
     return samples

@@ -153,7 +153,8 @@ ENTRIES = [
     OpInfo("layer_norm", _layer_norm, fn=_f("layer_norm"), method=False),
     OpInfo("rms_norm", _rms_norm, fn=_f("rms_norm"), method=False),
     OpInfo("local_response_norm", _lrn, fn=_f("local_response_norm"), method=False),
-    OpInfo("group_norm", _group_norm, fn=_f("group_norm"), method=False),
+    # float32 tolerances as for other normalisations: small groups cancel (x - mean) / std
+    OpInfo("group_norm", _group_norm, fn=_f("group_norm"), method=False, atol=1e-4, rtol=1e-3),
     OpInfo("instance_norm", _instance_norm, fn=_f("instance_norm"), method=False, node=False),
     OpInfo("embedding", _embedding, fn=_f("embedding"), method=False, gradgrad=False),
     OpInfo("embedding_bag", _embedding_bag, fn=_embedding_bag_fn, method=False),
