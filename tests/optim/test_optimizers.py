@@ -646,3 +646,17 @@ def test_step_hook_error_names_the_class_step(torch, name):
             o.step()
         msgs.append(re.sub(r" at 0x[0-9a-f]+", "", str(info.value)))
     assert msgs[1] == msgs[0]
+
+
+@pytest.mark.parametrize("kw", [dict(fused=True, foreach=True),
+                                dict(fused=True, differentiable=True)])
+@pytest.mark.parametrize("name", ["Adam", "AdamW"])
+def test_adam_fused_option_errors_match_torch(name, kw, torch):
+    import leafgrad
+
+    errors = []
+    for T in (leafgrad, torch):
+        with pytest.raises(Exception) as info:
+            getattr(T.optim, name)([T.zeros(2, requires_grad=True)], **kw)
+        errors.append((info.type, str(info.value)))
+    assert errors[0] == errors[1]

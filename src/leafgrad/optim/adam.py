@@ -10,6 +10,7 @@ from ..tensor import Tensor
 from .optimizer import (
     Optimizer,
     _bump,
+    _check_fused,
     _check_nonnegative,
     _consts,
     _ema_square_,
@@ -71,9 +72,8 @@ class Adam(Optimizer):
                     "amsgrad": amsgrad, "maximize": maximize, "foreach": foreach,
                     "capturable": capturable, "differentiable": differentiable, "fused": fused,
                     "decoupled_weight_decay": decoupled_weight_decay}
+        _check_fused(fused, differentiable, foreach)  # PyTorch's errors before ours
         super().__init__(params, defaults)
-        if fused and differentiable:
-            raise RuntimeError("`fused` does not support `differentiable`")
 
     def _init_state(self, st: dict, p: Tensor, group: dict) -> None:
         _new_state(st, p, group["amsgrad"])
