@@ -148,10 +148,6 @@ def test_basic():
     assert obs["again"].startswith("RuntimeError: Trying to backward through the graph")
 
 
-@pytest.mark.torch
-def test_basic_vs_torch(torch):
-    same_as_torch(basic, torch)
-
 
 # 2. Several inputs and outputs, non-tensor arguments, retain_graph -----------------------
 def multi(T):
@@ -176,10 +172,6 @@ def test_multi():
     gx = [2 * np.cos(0.5) + 2 * 1.0 * 2.0, 2 * np.cos(-1.0) + 2 * -3.0 * 3.0]
     assert np.allclose(obs["grads"][0], gx)
 
-
-@pytest.mark.torch
-def test_multi_vs_torch(torch):
-    same_as_torch(multi, torch)
 
 
 # 3. The setup_context style and how apply binds its arguments ----------------------------
@@ -228,10 +220,6 @@ def test_setup_context_style():
     assert obs["grad_mode_in_forward"] is False and obs["grad_mode_in_setup"] is False
     assert obs["too_many"] == "TypeError: too many positional arguments"
 
-
-@pytest.mark.torch
-def test_setup_context_style_vs_torch(torch):
-    same_as_torch(setup_context_style, torch)
 
 
 def keyword_arguments(T):
@@ -283,10 +271,6 @@ def test_keyword_arguments():
     assert obs["twice"] == "TypeError: forward() got multiple values for argument 'x'"
     assert obs["kw_only_default"] == "TypeError: forward() got an unexpected keyword argument 'k'"
 
-
-@pytest.mark.torch
-def test_keyword_arguments_vs_torch(torch):
-    same_as_torch(keyword_arguments, torch)
 
 
 # 4. Non-tensor and integer outputs, materialized gradients ------------------------------
@@ -365,10 +349,6 @@ def test_outputs_of_all_kinds():
     assert obs["list_out"] == ["list", False] and obs["none_out"] is None
 
 
-@pytest.mark.torch
-def test_outputs_of_all_kinds_vs_torch(torch):
-    same_as_torch(outputs_of_all_kinds, torch)
-
 
 # 5. Inputs returned as they are: views; the same output twice ----------------------------
 def returned_inputs(T):
@@ -423,10 +403,6 @@ def test_returned_inputs():
     assert obs["plain"] == [False, True, False] and obs["no_grad"] == [False, False, False]
     assert obs["dup"] == [True, 1] and obs["dup_grad"] == [40.0, 40.0]
 
-
-@pytest.mark.torch
-def test_returned_inputs_vs_torch(torch):
-    same_as_torch(returned_inputs, torch)
 
 
 # 6. mark_dirty: in-place forwards ----------------------------------------------------------
@@ -509,10 +485,6 @@ def test_dirty():
                                    "argument ")
 
 
-@pytest.mark.torch
-def test_dirty_vs_torch(torch):
-    same_as_torch(dirty, torch)
-
 
 # 7. mark_non_differentiable, set_materialize_grads ----------------------------------------
 def non_differentiable(T):
@@ -581,10 +553,6 @@ def test_non_differentiable():
     assert obs["seen"] == [[[1.0, 1.0], [0.0, 0.0]], [True, False]]
     assert obs["input"] == [False, False, False] and obs["grad"] == [3.0, 3.0]
 
-
-@pytest.mark.torch
-def test_non_differentiable_vs_torch(torch):
-    same_as_torch(non_differentiable, torch)
 
 
 # 8. save_for_backward and saved_tensors --------------------------------------------------
@@ -659,10 +627,6 @@ def test_saving():
     assert obs["warned"] == [("DeprecationWarning",
                               "'saved_variables' is deprecated; use 'saved_tensors'")]
 
-
-@pytest.mark.torch
-def test_saving_vs_torch(torch):
-    same_as_torch(saving, torch)
 
 
 def modified_after_saving(T):
@@ -767,10 +731,6 @@ def test_once_differentiable():
     assert obs["seen"] == [[False, False], [False, False], [False, True]]
 
 
-@pytest.mark.torch
-def test_once_differentiable_vs_torch(torch):
-    same_as_torch(once, torch)
-
 
 # 10. Errors in what backward returns -------------------------------------------------------
 Grads = namedtuple("Grads", "x k")
@@ -841,10 +801,6 @@ def test_backward_errors():
         "RuntimeError: function FBackward returned a gradient different than None at position 2")
     assert obs["not_required_bad_shape"] == [None, [1.0, 1.0, 1.0], "leafgrad.float32"]
 
-
-@pytest.mark.torch
-def test_backward_errors_vs_torch(torch):
-    same_as_torch(backward_errors, torch)
 
 
 # 11. Legacy use, missing methods, vjp, no_grad -------------------------------------------
@@ -919,10 +875,6 @@ def test_legacy_and_defaults():
     assert obs["no_grad"] == [False, None, [0.0, 2.0]]
 
 
-@pytest.mark.torch
-def test_legacy_and_defaults_vs_torch(torch):
-    same_as_torch(legacy_and_defaults, torch)
-
 
 # 12. Hooks, retain_grad, class options ----------------------------------------------------
 def hooks_and_options(T):
@@ -984,10 +936,6 @@ def test_hooks_and_options():
     assert obs["once_again"].startswith("RuntimeError: saved_tensors can only be accessed once")
 
 
-@pytest.mark.torch
-def test_hooks_and_options_vs_torch(torch):
-    same_as_torch(hooks_and_options, torch)
-
 
 # 13. Double backward, gradcheck, gradgradcheck ---------------------------------------------
 def double_backward(T):
@@ -1013,10 +961,6 @@ def test_double_backward():
     assert np.allclose(obs["exp"][1], np.exp([0.5, -1.0]))
     assert np.allclose(obs["cube"][1], [6.0 * 2 * 0.5, 6.0 * 2 * -1.0])
 
-
-@pytest.mark.torch
-def test_double_backward_vs_torch(torch):
-    same_as_torch(double_backward, torch)
 
 
 def test_gradcheck_and_gradgradcheck():
@@ -1237,6 +1181,15 @@ def unused_output_path(T):
     return {"seen": seen, "grad": grads_list(x)}
 
 
+# Every scenario above, run on both libraries: the observations must match PyTorch's.
+SCENARIOS = [
+    basic, multi, setup_context_style, keyword_arguments, outputs_of_all_kinds, returned_inputs,
+    dirty, non_differentiable, saving, once, backward_errors, legacy_and_defaults,
+    hooks_and_options, double_backward, unused_output_path,
+]
+
+
 @pytest.mark.torch
-def test_node_reached_by_no_gradient_vs_torch(torch):
-    same_as_torch(unused_output_path, torch)
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda f: f.__name__)
+def test_scenario_vs_torch(scenario, torch):
+    same_as_torch(scenario, torch)
