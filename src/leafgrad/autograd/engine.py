@@ -16,6 +16,8 @@ dtype in one place (``_fit``); an impossible shape is an error naming the node.
 from __future__ import annotations
 
 import sys
+from heapq import heappop as _heappop
+from heapq import heappush as _heappush
 
 from ..backend import np
 from . import anomaly_mode, grad_mode
@@ -142,24 +144,6 @@ def _zeros_if_none(g, meta, arrays: bool):
     return z if arrays else _tensor(z)
 
 
-def _collect(roots: list) -> dict:
-    """Count the edges reaching each node from the roots (iterative DFS; roots start at 0)."""
-    # Deduplicated: several outputs of one multi-output node may be roots.
-    stack = list(dict.fromkeys(n for n in roots if n is not None))
-    deps = dict.fromkeys(stack, 0)
-    get, push, pop = deps.get, stack.append, stack.pop
-    while stack:
-        for nxt, _ in pop().next_functions:
-            if nxt is not None:
-                c = get(nxt)
-                if c is None:
-                    deps[nxt] = 1
-                    push(nxt)
-                else:
-                    deps[nxt] = c + 1
-    return deps
-
-
 def _feeding(roots: list, targets: set) -> set:
     """The nodes with a path of one or more edges to a target: only they need to run."""
     feeding: set = set()
@@ -205,12 +189,16 @@ def run(roots: list, root_grads: list, retain_graph: bool, create_graph: bool,
     """
     raw = not create_graph
     root_nodes = [n for n, _ in roots]
-    deps = _collect(root_nodes)
+    # Nodes run in decreasing creation order (PyTorch's sequence numbers): every consumer of
+    # a node was made after it, so it has run (and sent its gradient) before the node pops.
+    # A discovered node has a gradient buffer; the heap holds the discovered, unrun ones.
     buffers: dict = {}
+    heap: list = []
     for (node, nr), g in zip(roots, root_grads):
         buf = buffers.get(node)
         if buf is None:
             buf = buffers[node] = [None] * _n_outputs(node)
+            _heappush(heap, (-node._seq, node))
         if raw:
             g = g._data
         buf[nr] = g if buf[nr] is None else buf[nr] + g
@@ -224,22 +212,21 @@ def run(roots: list, root_grads: list, retain_graph: bool, create_graph: bool,
         feeding = _feeding(root_nodes, targets)
         captured = [None] * len(inputs)
 
-    ready = [n for n in dict.fromkeys(root_nodes) if deps[n] == 0]
     anomaly = anomaly_mode.state.enabled
     fast = raw and targets is None and not anomaly
     prev = grad_mode.state.enabled
     grad_mode.state.enabled = create_graph
     try:
-        while ready:
-            node = ready.pop()
-            grads = buffers.pop(node, None)
+        while heap:
+            node = _heappop(heap)[1]
+            grads = buffers.pop(node)
             op = node.op
             if fast and op is not None and op._fast_vjp and node._hooks is None:
                 # The common case, inlined: a first-order vjp on arrays, no hooks.
-                if grads is None:
-                    _release_edges(node, deps, ready)
-                    continue
                 g = grads[0]
+                if g is None:
+                    _release_edges(node, buffers, heap)
+                    continue
                 slots = op._save_slots
                 if slots:
                     saved = node._saved
@@ -274,18 +261,14 @@ def run(roots: list, root_grads: list, retain_graph: bool, create_graph: bool,
                     # One input: the edge loop below, unrolled (most nodes are unary).
                     nxt, nr = node.next_functions[0]
                     if nxt is not None:
-                        d = deps[nxt] - 1
-                        deps[nxt] = d
-                        if result is not None:
-                            buf = buffers.get(nxt)
-                            if buf is None:
-                                buffers[nxt] = [result] if nr == 0 and nxt._single else \
-                                    _new_buffer(nxt, nr, result)
-                            else:
-                                old = buf[nr]
-                                buf[nr] = result if old is None else old + result
-                        if d == 0:
-                            ready.append(nxt)
+                        buf = buffers.get(nxt)
+                        if buf is None:
+                            buffers[nxt] = [result] if nr == 0 and nxt._single else \
+                                _new_buffer(nxt, nr, result)
+                            _heappush(heap, (-nxt._seq, nxt))
+                        elif result is not None:
+                            old = buf[nr]
+                            buf[nr] = result if old is None else old + result
                     result = None
                     continue
                 meta = node._in_meta
@@ -296,7 +279,7 @@ def run(roots: list, root_grads: list, retain_graph: bool, create_graph: bool,
             elif anomaly:
                 try:
                     result = _run_node(node, grads, raw, retain_graph, targets, feeding,
-                                       capture, captured, create_graph, deps, ready)
+                                       capture, captured, create_graph, buffers, heap)
                     if result is not None and anomaly_mode.state.check_nan:
                         anomaly_mode.check_nan(node, result, raw)
                 except Exception:
@@ -307,25 +290,20 @@ def run(roots: list, root_grads: list, retain_graph: bool, create_graph: bool,
                 del grads
             else:
                 result = _run_node(node, grads, raw, retain_graph, targets, feeding, capture,
-                                   captured, create_graph, deps, ready)
+                                   captured, create_graph, buffers, heap)
                 if result is None:
                     continue
                 del grads
             for (nxt, nr), g in zip(node.next_functions, result):
                 if nxt is None:
                     continue
-                d = deps[nxt] - 1
-                deps[nxt] = d
-                if g is not None:
-                    buf = buffers.get(nxt)
-                    if buf is None:
-                        buffers[nxt] = [g] if nr == 0 and nxt._single else \
-                            _new_buffer(nxt, nr, g)
-                    else:
-                        old = buf[nr]
-                        buf[nr] = g if old is None else old + g
-                if d == 0:
-                    ready.append(nxt)
+                buf = buffers.get(nxt)
+                if buf is None:
+                    buffers[nxt] = [g] if nr == 0 and nxt._single else _new_buffer(nxt, nr, g)
+                    _heappush(heap, (-nxt._seq, nxt))
+                elif g is not None:
+                    old = buf[nr]
+                    buf[nr] = g if old is None else old + g
             result = g = None  # so an accumulator can tell whether it owns the gradient
     finally:
         grad_mode.state.enabled = prev
@@ -341,7 +319,7 @@ def _new_buffer(node: Node, nr: int, g) -> list:
 
 
 def _run_node(node, grads, raw, retain_graph, targets, feeding, capture, captured,
-              create_graph, deps, ready):
+              create_graph, buffers, heap):
     """One node in the general case: leaves, hooks, ``inputs=``, custom Functions.
 
     Returns the gradients for its inputs, or None when nothing flows on from it.
@@ -366,7 +344,7 @@ def _run_node(node, grads, raw, retain_graph, targets, feeding, capture, capture
             if is_acc and capture:
                 return None
         elif is_acc or node not in feeding:
-            _release_edges(node, deps, ready)
+            _release_edges(node, buffers, heap)
             return None
     if is_acc:
         g = grads[0]
@@ -382,7 +360,7 @@ def _run_node(node, grads, raw, retain_graph, targets, feeding, capture, capture
             node.accumulate(g, owned)
         return None
     if targets is not None and node not in feeding:
-        _release_edges(node, deps, ready)
+        _release_edges(node, buffers, heap)
         return None
     for g in grads:
         if g is not None:
@@ -390,7 +368,7 @@ def _run_node(node, grads, raw, retain_graph, targets, feeding, capture, capture
     else:  # no gradient reached this node: nothing flows on, except that a custom
         # Function's backward still runs (on zeros, when it materializes them), as in PyTorch
         if node.op is not None or not hasattr(node, "_tensor_args"):
-            _release_edges(node, deps, ready)
+            _release_edges(node, buffers, heap)
             if not retain_graph:
                 node._release()
             return None
@@ -430,11 +408,10 @@ def _run_leaf_hooks(var, g, raw: bool):
     return g
 
 
-def _release_edges(node, deps, ready) -> None:
-    for nxt, _ in node.next_functions:
-        if nxt is None:
-            continue
-        d = deps[nxt] - 1
-        deps[nxt] = d
-        if d == 0:
-            ready.append(nxt)
+def _release_edges(node, buffers, heap) -> None:
+    """A node that does not run still leads to its inputs' nodes (they may get gradients
+    from elsewhere, and a node reached by none still releases its saved values)."""
+    for nxt, nr in node.next_functions:
+        if nxt is not None and nxt not in buffers:
+            buffers[nxt] = _new_buffer(nxt, nr, None)
+            _heappush(heap, (-nxt._seq, nxt))

@@ -36,7 +36,7 @@ from typing import Any
 from ..backend import np
 from ..tensor import Tensor, mark_view, sync_view
 from . import anomaly_mode, grad_mode
-from .graph import Node, accumulator, freed_message
+from .graph import Node, accumulator, freed_message, next_seq
 
 __all__ = [
     "FunctionCtx", "BackwardCFunction", "Function", "once_differentiable", "InplaceFunction",
@@ -375,6 +375,7 @@ class Function(FunctionCtx):
         slot_set(node, "non_differentiable", None)
         slot_set(node, "saved_for_forward", None)
         slot_set(node, "next_functions", tuple(edges))
+        slot_set(node, "_seq", next_seq())  # after the inputs' nodes (views may regenerate)
         _state.enabled = False
         try:
             if setup:
@@ -631,6 +632,7 @@ def once_differentiable(fn: Callable) -> Callable:
             out._edge = (node, i)
             results.append(out)
         node.next_functions = tuple(edges)
+        node._seq = next_seq()
         if isinstance(outputs, tuple):
             return tuple(results)
         return results[0]

@@ -9,9 +9,12 @@ unpack, so a graph has no reference cycles and dies with the last tensor on it.
 
 from __future__ import annotations
 
+import itertools
 import weakref
 from collections.abc import Callable
 from typing import Any
+
+next_seq = itertools.count().__next__  # node creation order; set after a node's edges
 
 
 class RemovableHandle:
@@ -157,8 +160,9 @@ class Node:
     outputs, so the graph has no cycles).
     """
 
+    # _seq: creation order (PyTorch's sequence number); backward runs nodes newest first.
     __slots__ = ("next_functions", "_saved", "_attrs", "_in_meta", "_out_meta", "_hooks",
-                 "_metadata", "__weakref__")
+                 "_metadata", "_seq", "__weakref__")
     op: Any = None  # the Op class whose vjp this node runs (set on generated subclasses)
     _single = False  # one output and an op: a gradient buffer is just [g]
 
@@ -327,6 +331,7 @@ class AccumulateGrad(Node):
         self.variable = variable
         self._hooks = None
         self._saved = None
+        self._seq = next_seq()
 
     def name(self) -> str:
         return "leafgrad::autograd::AccumulateGrad"

@@ -22,7 +22,7 @@ import os
 import sys
 
 from ..autograd.grad_mode import state as _grad_state
-from ..autograd.graph import Node, accumulator
+from ..autograd.graph import Node, accumulator, next_seq
 from ..backend import np
 from ..dtypes import FROM_NP, can_cast
 from ..tensor import MULTI_OUTPUT, NO_GRAD_MODE, Tensor
@@ -231,6 +231,7 @@ class AsStridedScatter(Op):
 def _node(cls, next_functions: tuple, attrs: dict | None):
     node = object.__new__(cls)
     node.next_functions = next_functions
+    node._seq = next_seq()
     node._attrs = attrs
     node._in_meta = None
     node._hooks = None

@@ -27,6 +27,7 @@ from __future__ import annotations
 from ..autograd import anomaly_mode as _anomaly_mode
 from ..autograd.grad_mode import state as _grad_state
 from ..autograd.graph import Node, accumulator, pack_saved, saved_hooks
+from ..autograd.graph import next_seq as _next_seq
 from ..backend import np as _xp
 from ..tensor import DEFAULT, MULTI_OUTPUT, NO_GRAD_MODE, Tensor, mark_view, sync_view
 
@@ -179,6 +180,7 @@ def apply(op: type[Op], *inputs, **attrs):
         node._saved = pack_saved(saved) if saved_hooks else saved
     else:
         node._saved = None
+    node._seq = _next_seq()  # after its inputs' nodes (an accumulator may be new)
     if _anomaly.enabled:
         _anomaly_mode.record(node)
     out._rg = True
@@ -202,6 +204,7 @@ def _record(op, inputs, attrs, result):
     """A new node for ``op`` (the general path): edges, attrs, input metadata."""
     node = _new(op.node_cls)
     _edges_and_meta(node, inputs, result)
+    node._seq = _next_seq()
     node._attrs = attrs
     node._hooks = None
     node._saved = None
