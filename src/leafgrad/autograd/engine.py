@@ -232,21 +232,11 @@ def run(roots: list, root_grads: list, retain_graph: bool, create_graph: bool,
                     saved = node._saved
                     if saved is None:
                         raise RuntimeError(freed_message(node))
-                    values = list(op._nothing_saved)
-                    for k in slots:  # Node._unpack(True), inlined for plain entries
-                        e = saved[k]
-                        if e.__class__ is not tuple:  # through saved-tensor hooks
-                            values = node._unpack(True)
-                            break
-                        if k:
-                            t = e[0]
-                            if t._vc[0] != e[1]:
-                                node._unpack(True)  # raises the version error
-                            values[k] = t._data
-                        else:
-                            if e[2][0] != e[1]:
-                                node._unpack(True)
-                            values[0] = e[0]
+                    e = saved[0]
+                    if op._unary_result and e.__class__ is tuple and e[2][0] == e[1]:
+                        values = (e[0], None)  # tanh, exp, sigmoid ...: the result alone
+                    else:
+                        values = _unpack_slots(node, op, saved, slots)
                     if not retain_graph:
                         node._saved = None
                 else:
@@ -310,6 +300,25 @@ def run(roots: list, root_grads: list, retain_graph: bool, create_graph: bool,
     if captured is not None and raw:
         captured = [None if g is None else _tensor(g) for g in captured]
     return captured
+
+
+def _unpack_slots(node, op, saved: list, slots: tuple) -> list:
+    """``Node._unpack(True)`` for plain saved entries, by the op's precomputed slots."""
+    values = list(op._nothing_saved)
+    for k in slots:
+        e = saved[k]
+        if e.__class__ is not tuple:  # through saved-tensor hooks
+            return node._unpack(True)
+        if k:
+            t = e[0]
+            if t._vc[0] != e[1]:
+                node._unpack(True)  # raises the version error
+            values[k] = t._data
+        else:
+            if e[2][0] != e[1]:
+                node._unpack(True)
+            values[0] = e[0]
+    return values
 
 
 def _new_buffer(node: Node, nr: int, g) -> list:

@@ -65,7 +65,8 @@ class Op:
         cls._nargs = len(cls.args)
         cls._nothing_saved = (None,) * (cls._nargs + 1)
         cls._fast_vjp = cls.array_vjp and cls.outputs == 1
-        cls._saves_result_only = cls._save_result and not cls._save_inputs
+        # One input and only the result saved (tanh, exp, sigmoid ...): the commonest node.
+        cls._unary_result = cls._save_result and not cls._save_inputs and cls._nargs == 1
         # Where the saved values sit among the vjp's arguments (0: the result).
         cls._save_slots = ((0,) if cls._save_result else ()) + tuple(
             i + 1 for i in cls._save_inputs)
@@ -168,7 +169,7 @@ def apply(op: type[Op], *inputs, **attrs):
     else:
         _edges_and_meta(node, inputs, result)
     if op.saves:
-        if op._saves_result_only and n == 1:  # tanh, exp, sigmoid ...: the common case
+        if op._unary_result and n == 1:
             saved = [(result, vc[0], vc, 0), None]
         else:
             saved = [None] * (n + 1)
