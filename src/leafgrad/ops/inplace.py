@@ -24,8 +24,9 @@ import sys
 from ..autograd.grad_mode import state as _grad_state
 from ..autograd.graph import Node, accumulator, next_seq
 from ..backend import np
+from ..creation import _scalar_array
 from ..dtypes import FROM_NP, can_cast
-from ..tensor import MULTI_OUTPUT, NO_GRAD_MODE, Tensor
+from ..tensor import MULTI_OUTPUT, NO_GRAD_MODE, Tensor, sync_view
 from . import elementwise as _ew
 from . import indexing as _ix
 from . import logical as _lg
@@ -140,8 +141,6 @@ def _write(x: Tensor, data, name: str, cast_check: bool) -> None:
 def run(x: Tensor, name: str, compute, cast_check: bool = True) -> Tensor:
     """Run an in-place op: ``compute()`` is its out-of-place twin on ``x``."""
     if x._base is not None:
-        from ..tensor import sync_view
-
         sync_view(x)
     _check(x)
     r = compute()
@@ -440,8 +439,6 @@ def fill_(self: Tensor, value) -> Tensor:
                                f"with {value._data.ndim} dimensions.")
         v = value
     else:
-        from ..creation import _scalar_array
-
         # PyTorch's conversion: overflow is an error (uint8 wraps negative ints, as it does)
         v = Tensor._make(_scalar_array(value, FROM_NP[self._data.dtype]))
     return run(self, "fill_", lambda: apply(Fill, self, v), cast_check=False)
@@ -592,8 +589,6 @@ def _meta_inplace(fn, name: str, node_name: str):
 
     def method(self: Tensor, *args, **kwargs) -> Tensor:
         if self._base is not None:
-            from ..tensor import sync_view
-
             sync_view(self)
         _check(self)
         r = fn(self, *args, **kwargs)
