@@ -159,7 +159,8 @@ ENTRIES = [
     OpInfo("embedding", _embedding, fn=_f("embedding"), method=False, gradgrad=False),
     OpInfo("embedding_bag", _embedding_bag, fn=_embedding_bag_fn, method=False),
     OpInfo("one_hot", _one_hot, fn=_f("one_hot"), method=False, grad=False),
-    OpInfo("normalize", _normalize, fn=_f("normalize"), method=False),
+    # float32: x / ||x|| cancels in its gradient (exactly 0 for one element, ~1e-4 here)
+    OpInfo("normalize", _normalize, fn=_f("normalize"), method=False, atol=1e-4, rtol=1e-3),
     OpInfo("scaled_dot_product_attention", _sdpa, fn=_f("scaled_dot_product_attention"),
            method=False, node=False),
 ]
