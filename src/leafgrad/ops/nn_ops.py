@@ -848,25 +848,62 @@ def _pool_input(x: Tensor, nd: int) -> None:
             f"size for input, but got:{_list_str(x.shape)}")
 
 
+def _tile_views(x, kernel, out) -> list:
+    """One strided view per tap of windows that tile the trailing dims of ``x`` (stride =
+    kernel, no padding or dilation), each shaped like the pooled output, in scan order.
+    Splitting an axis in two never copies, so writes through the views reach ``x``."""
+    n = len(kernel)
+    crop = x[(Ellipsis,) + tuple(slice(0, o * k) for o, k in zip(out, kernel))]
+    split = sum(((o, k) for o, k in zip(out, kernel)), ())
+    xr = crop.reshape(x.shape[:x.ndim - n] + split)
+    return [xr[(Ellipsis,) + sum(((slice(None), t) for t in tap), ())]
+            for tap in np.ndindex(*kernel)]
+
+
+def _tile_max(xp, x, kernel, out, first=False):
+    """The max over windows that tile ``x``: one pass per tap, NaN propagating. ``first``:
+    also, per window, the first tap holding its maximum (None when a window holds a NaN,
+    whose rule, the last NaN wins, ``_max_pool_tiles`` applies)."""
+    views = _tile_views(x, kernel, out)
+    best = views[0].copy()
+    if not first:
+        for v in views[1:]:
+            xp.maximum(best, v, out=best)
+        return best
+    win = xp.zeros(best.shape, dtype=xp.uint8 if len(views) < 256 else xp.int32)
+    for tap, v in enumerate(views[1:], 1):
+        # a strict win moves the tap forward: ties stay with the earlier tap; taps only
+        # grow, so max(win, tap where it won) sets it
+        won = xp.greater(v, best).view(xp.uint8) if win.dtype == xp.uint8 else \
+            xp.greater(v, best).astype(win.dtype)
+        xp.maximum(best, v, out=best)
+        won *= won.dtype.type(tap)
+        xp.maximum(win, won, out=win)
+    if x.dtype.kind == "f" and xp.isnan(best).any():
+        win = None
+    return best, win
+
+
+def _tile_scatter(xp, g, win, shape, kernel, out):
+    """The gradient of a tiling max: each window's ``g`` written to its winning tap (``win``
+    from ``_tile_max``), a strided view per tap; zeros elsewhere."""
+    covered = all(o * k == s for o, k, s in zip(out, kernel, shape[len(shape) - len(kernel):]))
+    gx = (xp.empty if covered else xp.zeros)(shape, dtype=g.dtype)
+    for tap, view in enumerate(_tile_views(gx, kernel, out)):
+        xp.multiply(g, win == tap, out=view)
+    return gx
+
+
 def _max_pool_tiles(xp, x, kernel, out):
     """``_max_pool_arrays`` for windows that tile the input (stride = kernel, no padding or
     dilation): taps are plain strided views, the winning tap a small integer."""
     n = len(kernel)
     size = x.shape[x.ndim - n:]
-    lead = x.shape[:x.ndim - n]
-    crop = x[(Ellipsis,) + tuple(slice(0, o * k) for o, k in zip(out, kernel))]
-    split = []
-    for o, k in zip(out, kernel):
-        split += [o, k]
-    xr = crop.reshape(tuple(lead) + tuple(split))
     taps = list(np.ndindex(*kernel))
-    ln = len(lead)
+    views = _tile_views(x, kernel, out)
 
     def view(tap):
-        sl = [slice(None)] * (ln + 2 * n)
-        for i, t in enumerate(tap):
-            sl[ln + 2 * i + 1] = t
-        return xr[tuple(sl)]
+        return views[taps.index(tap)]
 
     best = view(taps[0]).copy()
     for tap in taps[1:]:
@@ -903,8 +940,7 @@ def _max_pool_arrays(xp, x, kernel, stride, padding, dilation, out):
     """Max and flat per-plane argmax over each window; PyTorch's rule: the first maximum in
     scan order wins, a NaN beats anything (the last NaN wins), padding never wins."""
     n = len(kernel)
-    if tuple(stride) == tuple(kernel) and not any(padding) and all(d == 1 for d in dilation) \
-            and all(o * k <= s for o, k, s in zip(out, kernel, x.shape[x.ndim - n:])):
+    if _tiles(x.shape, kernel, stride, padding, dilation, out):
         return _max_pool_tiles(xp, x, kernel, out)
     size = x.shape[x.ndim - n:]
     lead = x.shape[:x.ndim - n]
@@ -992,10 +1028,60 @@ def _max_pool_nd(fn: str, nd: int, input, kernel_size, stride, padding, dilation
             f"kT: {k[0]} kW: {k[2]} kH: {k[1]} padT: {p[0]} padW: {p[2]} padH: {p[1]}")
     _pool_input(input, nd)
     _too_small(input, out, nd)
-    op = _max_op(f"MaxPool{nd}DWithIndices", _max_pool_forward)
-    vals, idx = apply(op, input, kernel_size=k, stride=s, padding=p, dilation=d,
-                      ceil_mode=bool(ceil_mode), out_size=out, size=tuple(input.shape[-nd:]))
+    attrs = dict(kernel_size=k, stride=s, padding=p, dilation=d, ceil_mode=bool(ceil_mode),
+                 out_size=out, size=tuple(input.shape[-nd:]))
+    if not return_indices and _tiles(input.shape, k, s, p, d, out):
+        if input._rg and _grad_state.enabled:
+            attrs["cache"] = []
+        return apply(_tile_max_op(nd), input, **attrs)
+    vals, idx = apply(_max_op(f"MaxPool{nd}DWithIndices", _max_pool_forward), input, **attrs)
     return (vals, idx) if return_indices else vals
+
+
+def _tiles(shape, kernel, stride, padding, dilation, out) -> bool:
+    """Whether the pooling windows tile the input: stride = kernel, no padding, no dilation,
+    every window inside."""
+    return tuple(stride) == tuple(kernel) and not any(padding) and \
+        all(d == 1 for d in dilation) and \
+        all(o * k <= s for o, k, s in zip(out, kernel, shape[len(shape) - len(kernel):]))
+
+
+_TILE_OPS: dict = {}
+
+
+def _tile_max_op(nd: int) -> type:
+    """Max pooling over tiling windows without indices (``max_pool2d(x, 2)``): the max is a
+    pass per tap and the backward writes each tap's share through a strided view, rather than
+    scattering through flat indices; named as PyTorch names every max pooling node."""
+    op = _TILE_OPS.get(nd)
+    if op is not None:
+        return op
+    base = f"MaxPool{nd}DWithIndices"
+
+    class MaxPoolTiles(Op):
+        name = base + "Backward0"
+        saves = ("self",)
+        array_vjp = True
+
+        def forward(xp, x, *, kernel_size, out_size, cache=None, **attrs):
+            if cache is None:
+                return _tile_max(xp, x, kernel_size, out_size)
+            best, win = _tile_max(xp, x, kernel_size, out_size, True)
+            cache.append(win)  # the winning taps, for the backward (used once)
+            return best
+
+        def vjp(g, out, x, *, kernel_size, out_size, size, cache=None, **attrs):
+            if g.__class__ is _ndarray:
+                win = cache.pop() if cache else _tile_max(np, x, kernel_size, out_size, True)[1]
+                if win is not None:
+                    return _tile_scatter(np, g, win, x.shape, kernel_size, out_size)
+                return _put(np, g, index=_max_pool_tiles(np, x, kernel_size, out_size)[1],
+                            size=size)
+            idx = _max_pool_tiles(np, x._data, kernel_size, out_size)[1]
+            return apply(_index_op(base, adjoint=True), g, index=idx, size=size)
+
+    _TILE_OPS[nd] = MaxPoolTiles
+    return MaxPoolTiles
 
 
 def max_pool2d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1,
