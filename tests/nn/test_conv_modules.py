@@ -52,9 +52,10 @@ def test_conv2d_repr_example():
        k=st.integers(1, 3), stride=st.integers(1, 2), padding=st.sampled_from([0, 1, "same",
        "valid"]), dilation=st.integers(1, 2), bias=st.booleans(),
        mode=st.sampled_from(["zeros", "reflect", "replicate", "circular"]),
-       seed=st.integers(0, 2**16))
+       batch=st.sampled_from([1, 2, 9]), seed=st.integers(0, 2**16))
 def test_conv_module_matches_torch(torch, nd, transposed, groups, k, stride, padding, dilation,
-                                   bias, mode, seed):
+                                   bias, mode, batch, seed):
+    # batch 9: leafgrad's batch-last layout for small images; 1 and 2: one product per sample
     name = f"ConvTranspose{nd}d" if transposed else f"Conv{nd}d"
     if transposed:
         if isinstance(padding, str):
@@ -69,7 +70,7 @@ def test_conv_module_matches_torch(torch, nd, transposed, groups, k, stride, pad
     assert repr(lm) == repr(tm)
     copy_params(tm, lm)
     rs = np.random.RandomState(seed)
-    x = rs.randn(2, 2, *([5] * (4 - nd) + [4] * (nd - 1))[:nd])
+    x = rs.randn(batch, 2, *([5] * (4 - nd) + [4] * (nd - 1))[:nd])
     tx, lx = pair(torch, x)
     try:
         to = tm(tx)

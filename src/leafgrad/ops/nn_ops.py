@@ -65,50 +65,47 @@ def _out_size(size, k, s, p, d) -> int:
 
 
 def _im2col(xp, x, kernel, stride, padding, dilation, out):
-    """Columns of ``x`` (N, C, *spatial), laid out (C, *kernel, N, *out) and contiguous, so
-    that a convolution is one matrix product per group over C*K rows and N*P columns."""
-    xc = xp.ascontiguousarray(x.swapaxes(0, 1))  # (C, N, ...): the copy below runs in rows
-    xpad = _pad_array(xp, xc, [(p, p) for p in padding])
-    v = strided_windows(xp, xpad, kernel, stride, dilation, out)  # (C, N, *out, *kernel)
+    """Columns of ``x`` (N, C, *spatial), laid out (N, C, *kernel, *out) and contiguous: a
+    convolution is then one matrix product per sample (and group) over C*K rows and P
+    columns, whose result is already (N, C_out, *out)."""
     n = len(kernel)
-    perm = (0,) + tuple(range(2 + n, 2 + 2 * n)) + (1,) + tuple(range(2, 2 + n))
+    xpad = _pad_array(xp, x, [(p, p) for p in padding])
+    v = strided_windows(xp, xpad, kernel, stride, dilation, out)  # (N, C, *out, *kernel)
+    perm = (0, 1) + tuple(range(2 + n, 2 + 2 * n)) + tuple(range(2, 2 + n))
     return xp.ascontiguousarray(v.transpose(perm))
 
 
-def _col2im(xp, cols, size, kernel, stride, padding, dilation):
-    """The adjoint of ``_im2col``: columns (C, *kernel, N, *out) summed into an image
-    (N, C, *size), one strided add per kernel tap."""
+def _sum_taps(xp, cols, lead, size, kernel, stride, padding, dilation):
+    """The adjoint of an im2col: columns ``(*lead, *kernel, *out, *rest)`` (``lead`` axes
+    first) summed into an image ``(*lead, *size, *rest)``, one strided add per kernel tap;
+    a view of the padded buffer."""
     n = len(kernel)
-    C, N = cols.shape[0], cols.shape[1 + n]
-    out = cols.shape[2 + n:]
+    shape = cols.shape
+    out = shape[lead + n:lead + 2 * n]
     full = tuple(max(s + 2 * p, (o - 1) * st + (k - 1) * d + 1)
                  for s, p, o, st, k, d in zip(size, padding, out, stride, kernel, dilation))
-    buf = xp.zeros((C, N) + full, dtype=cols.dtype)
+    buf = xp.zeros(shape[:lead] + full + shape[lead + 2 * n:], dtype=cols.dtype)
+    pre = (slice(None),) * lead
     for tap in np.ndindex(*kernel):
         sl = tuple(slice(t * d, t * d + (o - 1) * st + 1, st)
                    for t, d, o, st in zip(tap, dilation, out, stride))
-        buf[(Ellipsis,) + sl] += cols[(slice(None),) + tap]
+        buf[pre + sl] += cols[pre + tap]
     if any(padding) or full != tuple(size):
-        buf = buf[(Ellipsis,) + tuple(slice(p, p + s) for p, s in zip(padding, size))]
-    return xp.ascontiguousarray(buf.swapaxes(0, 1))
+        buf = buf[pre + tuple(slice(p, p + s) for p, s in zip(padding, size))]
+    return buf
 
 
-def _to_cn(xp, x, groups):
-    """(N, C, *S) as (groups, C/groups, N * S), contiguous: channels lead."""
-    return xp.ascontiguousarray(x.swapaxes(0, 1)).reshape(groups, x.shape[1] // groups,
-                                                          x.shape[0] * _prod(x.shape[2:]))
-
-
-def _from_cn(xp, y, N, P):
-    """(C, N, *S)-ordered data of shape (G, C/G, N * S) back to a contiguous (N, C, *S)."""
-    C = y.shape[0] * y.shape[1]
-    y = y.reshape(C, N, P).swapaxes(0, 1)
-    return xp.ascontiguousarray(y)
+def _col2im(xp, cols, size, kernel, stride, padding, dilation):
+    """The adjoint of ``_im2col``: columns (N, C, *kernel, *out) summed into a contiguous
+    image (N, C, *size)."""
+    return xp.ascontiguousarray(_sum_taps(xp, cols, 2, size, kernel, stride, padding,
+                                          dilation))
 
 
 def _batch_last(out, N) -> bool:
-    """Lay columns out (C, *K, *P, N) rather than (C, *K, N, *P): small images then copy in
-    long runs (a row of output positions times the batch) instead of rows of a few pixels."""
+    """Lay columns out (C, *K, *P, N) rather than (N, C, *K, *P): small images then copy in
+    long runs (a row of output positions times the batch) instead of rows of a few pixels,
+    and make one long matrix product instead of N small ones."""
     return N >= 8 and _prod(out) < 256
 
 
@@ -118,69 +115,63 @@ def _to_nl(xp, x):
     return xp.ascontiguousarray(x.transpose((1,) + tuple(range(2, 2 + n)) + (0,)))
 
 
-def _from_nl(xp, y):
-    """(C, *S, N) as a contiguous (N, C, *S)."""
+def _from_nl(xp, y, bias=None):
+    """(C, *S, N) as a contiguous (N, C, *S), plus ``bias`` per channel in the same pass."""
     n = y.ndim - 2
-    return xp.ascontiguousarray(y.transpose((n + 1, 0) + tuple(range(1, n + 1))))
+    y = y.transpose((n + 1, 0) + tuple(range(1, n + 1)))
+    if bias is None or not bias.shape[0]:
+        return xp.ascontiguousarray(y)
+    return xp.add(y, bias.reshape((-1,) + (1,) * n), out=xp.empty(y.shape, dtype=y.dtype))
 
 
 def _im2col_nl(xp, x, kernel, stride, padding, dilation, out):
     """Columns of ``x`` (N, C, *spatial) laid out (C, *kernel, *out, N), contiguous."""
     n = len(kernel)
-    xt = _to_nl(xp, x)
-    C, N = xt.shape[0], xt.shape[-1]
-    size = xt.shape[1:1 + n]
-    if any(padding):
+    C, N = x.shape[1], x.shape[0]
+    size = x.shape[2:]
+    xt = x.transpose((1,) + tuple(range(2, 2 + n)) + (0,))  # (C, *S, N)
+    if any(padding):  # the transposing copy goes straight into the padded buffer
         full = xp.zeros((C,) + tuple(s + 2 * p for s, p in zip(size, padding)) + (N,),
-                        dtype=xt.dtype)
+                        dtype=x.dtype)
         full[(slice(None),) + tuple(slice(p, p + s) for p, s in zip(padding, size))] = xt
         xt = full
+    else:
+        xt = xp.ascontiguousarray(xt)
     v = strided_windows_at(xp, xt, 1, kernel, stride, dilation, out)  # (C, *out, *K, N)
     perm = (0,) + tuple(range(1 + n, 1 + 2 * n)) + tuple(range(1, 1 + n)) + (1 + 2 * n,)
     return xp.ascontiguousarray(v.transpose(perm))
 
 
-def _col2im_nl(xp, cols, size, kernel, stride, padding, dilation):
-    """The adjoint of ``_im2col_nl``: (C, *kernel, *out, N) summed into (N, C, *size)."""
-    n = len(kernel)
-    C, N = cols.shape[0], cols.shape[-1]
-    out = cols.shape[1 + n:1 + 2 * n]
-    full = tuple(max(s + 2 * p, (o - 1) * st + (k - 1) * d + 1)
-                 for s, p, o, st, k, d in zip(size, padding, out, stride, kernel, dilation))
-    buf = xp.zeros((C,) + full + (N,), dtype=cols.dtype)
-    for tap in np.ndindex(*kernel):
-        sl = tuple(slice(t * d, t * d + (o - 1) * st + 1, st)
-                   for t, d, o, st in zip(tap, dilation, out, stride))
-        buf[(slice(None),) + sl] += cols[(slice(None),) + tap]
-    buf = buf[(slice(None),) + tuple(slice(p, p + s) for p, s in zip(padding, size))]
-    return _from_nl(xp, buf)
-
-
-def _conv_arrays(xp, x, w, stride, padding, dilation, groups, cache=None):
-    """Cross-correlation of ``x`` (N, C, *L) with ``w`` (O, C/groups, *K); the columns are
-    left in ``cache`` (a list) for the weight gradient."""
+def _conv_arrays(xp, x, w, b, stride, padding, dilation, groups, cache=None):
+    """Cross-correlation of ``x`` (N, C, *L) with ``w`` (O, C/groups, *K) plus the bias
+    ``b`` (empty: none); the columns are left in ``cache`` (a list) for the weight
+    gradient."""
     n = w.ndim - 2
     kernel = w.shape[2:]
     out = tuple(_out_size(x.shape[2 + i], kernel[i], stride[i], padding[i], dilation[i])
                 for i in range(n))
     N, O = x.shape[0], w.shape[0]
+    P = _prod(out)
     w2 = w.reshape(groups, O // groups, -1)
-    nl = _batch_last(out, N)
-    if nl:
+    if _batch_last(out, N):
         cols = _im2col_nl(xp, x, kernel, stride, padding, dilation, out)
+        cols = cols.reshape(groups, w2.shape[2], N * P)
+        y = xp.matmul(w2, cols) if groups > 1 else (w2[0] @ cols[0])[None]
+        y = _from_nl(xp, y.reshape((O,) + out + (N,)), b)
     else:
         cols = _im2col(xp, x, kernel, stride, padding, dilation, out)
-    cols = cols.reshape(groups, w2.shape[2], N * _prod(out))
+        cols = cols.reshape(N, groups, w2.shape[2], P)
+        y = xp.matmul(w2, cols).reshape((N, O) + out)  # one product per sample and group
+        if b.shape[0]:
+            y += b.reshape((-1,) + (1,) * n)  # y is a fresh array of ours
     if cache is not None:
         cache.append(cols)
-    y = xp.matmul(w2, cols) if groups > 1 else (w2[0] @ cols[0])[None]
-    if nl:
-        return _from_nl(xp, y.reshape((O,) + out + (N,)))
-    return _from_cn(xp, y, N, _prod(out)).reshape((N, O) + out)
+    return y
 
 
-def _conv_t_arrays(xp, x, w, stride, padding, output_padding, dilation, groups):
-    """Transposed convolution of ``x`` (N, Cin, *P) with ``w`` (Cin, Cout/groups, *K)."""
+def _conv_t_arrays(xp, x, w, b, stride, padding, output_padding, dilation, groups):
+    """Transposed convolution of ``x`` (N, Cin, *P) with ``w`` (Cin, Cout/groups, *K), plus
+    the bias ``b`` (empty: none)."""
     n = w.ndim - 2
     kernel = w.shape[2:]
     P = x.shape[2:]
@@ -188,13 +179,12 @@ def _conv_t_arrays(xp, x, w, stride, padding, output_padding, dilation, groups):
                  + output_padding[i] + 1 for i in range(n))
     N, cin, og = x.shape[0], x.shape[1], w.shape[1]
     w2 = w.reshape(groups, cin // groups, og * _prod(kernel)).transpose(0, 2, 1)
-    cols = xp.matmul(w2, _to_cn(xp, x, groups))  # (G, og*K, N*P)
-    cols = cols.reshape((groups * og,) + tuple(kernel) + (N,) + tuple(P))
-    return _col2im(xp, cols, size, kernel, stride, padding, dilation)
-
-
-def _sum_bias(g, n):
-    return g.sum(axis=(0,) + tuple(range(2, 2 + n)))
+    cols = xp.matmul(w2, x.reshape(N, groups, cin // groups, _prod(P)))  # (N, G, og*K, P)
+    cols = cols.reshape((N, groups * og) + tuple(kernel) + tuple(P))
+    y = _col2im(xp, cols, size, kernel, stride, padding, dilation)
+    if b.shape[0]:
+        y += b.reshape((-1,) + (1,) * n)
+    return y
 
 
 class Convolution(Op):
@@ -207,12 +197,9 @@ class Convolution(Op):
     def forward(xp, x, w, b, *, stride, padding, dilation, transposed, output_padding,
                 groups, need, cache=None):
         if transposed:
-            y = _conv_t_arrays(xp, x, w, stride, padding, output_padding, dilation, groups)
-        else:
-            y = _conv_arrays(xp, x, w, stride, padding, dilation, groups, cache)
-        if b.shape[0]:
-            y += b.reshape((-1,) + (1,) * (w.ndim - 2))  # y is a fresh array of ours
-        return y
+            return _conv_t_arrays(xp, x, w, b, stride, padding, output_padding, dilation,
+                                  groups)
+        return _conv_arrays(xp, x, w, b, stride, padding, dilation, groups, cache)
 
     def vjp(g, out, x, w, b, *, stride, padding, dilation, transposed, output_padding,
             groups, need, cache=None):
@@ -285,48 +272,60 @@ def _weight_grad(x: Tensor, g: Tensor, wshape, stride, padding, dilation, groups
 
 def _conv_vjp_arrays(g, x, w, stride, padding, dilation, transposed, groups, need,
                      cols=None):
-    """The first-order vjp of ``Convolution`` on arrays (one GEMM per group each)."""
+    """The first-order vjp of ``Convolution`` on arrays: matrix products over the layouts
+    of ``_conv_arrays`` (``cols``: the forward's columns, when it kept them)."""
     xp = np
-    n = w.ndim - 2
     kernel = w.shape[2:]
+    K = _prod(kernel)
     N = x.shape[0]
     gx = gw = gb = None
-    if not transposed:
-        O, cg = w.shape[0], w.shape[1]
-        P = g.shape[2:]
-        w2 = w.reshape(groups, O // groups, -1)
-        nl = _batch_last(P, N)
-        if nl:
-            g2 = _to_nl(xp, g).reshape(groups, O // groups, N * _prod(P))
-        else:
-            g2 = _to_cn(xp, g, groups)  # (G, og, N*P)
+    if transposed:
+        cin, og = w.shape[0], w.shape[1]
+        P = _prod(x.shape[2:])
+        cols = _im2col(xp, g, kernel, stride, padding, dilation, x.shape[2:])
+        cols = cols.reshape(N, groups, og * K, P)
         if need[0]:
-            gcols = xp.matmul(w2.transpose(0, 2, 1), g2)  # (G, cg*K, N*P)
-            if nl:
-                gcols = gcols.reshape((groups * cg,) + tuple(kernel) + tuple(P) + (N,))
-                gx = _col2im_nl(xp, gcols, x.shape[2:], kernel, stride, padding, dilation)
-            else:
-                gcols = gcols.reshape((groups * cg,) + tuple(kernel) + (N,) + tuple(P))
-                gx = _col2im(xp, gcols, x.shape[2:], kernel, stride, padding, dilation)
+            w2 = w.reshape(groups, cin // groups, og * K)
+            gx = xp.matmul(w2, cols).reshape(x.shape)
         if need[1]:
-            if cols is None or cols.dtype != x.dtype:
-                cols = (_im2col_nl if nl else _im2col)(xp, x, kernel, stride, padding,
-                                                       dilation, P)
-                cols = cols.reshape(groups, cg * _prod(kernel), N * _prod(P))
-            gw = xp.matmul(g2, cols.transpose(0, 2, 1)).reshape(w.shape)
-    else:
-        cin = w.shape[0]
-        P = x.shape[2:]
-        cols = _im2col(xp, g, kernel, stride, padding, dilation, P)
-        cols = cols.reshape(groups, w.shape[1] * _prod(kernel), N * _prod(P))  # (G, og*K, N*P)
+            x4 = x.reshape(N, groups, cin // groups, P)
+            gw = xp.matmul(x4, cols.transpose(0, 1, 3, 2)).sum(0).reshape(w.shape)
+        if need[2]:
+            gb = g.reshape(N, g.shape[1], -1).sum(-1).sum(0)
+        return gx, gw, gb
+    O, cg = w.shape[0], w.shape[1]
+    og = O // groups
+    out = g.shape[2:]
+    P = _prod(out)
+    w2t = w.reshape(groups, og, cg * K).transpose(0, 2, 1)  # (G, cg*K, og)
+    if cols is not None and cols.dtype != x.dtype:
+        cols = None
+    if _batch_last(out, N):  # columns (G, cg*K, P*N)
+        g2 = _to_nl(xp, g).reshape(groups, og, P * N)
         if need[0]:
-            w2 = w.reshape(groups, cin // groups, -1)
-            gx = _from_cn(xp, xp.matmul(w2, cols), N, _prod(P)).reshape(x.shape)
+            gcols = xp.matmul(w2t, g2).reshape((groups * cg,) + tuple(kernel) + out + (N,))
+            gx = _from_nl(xp, _sum_taps(xp, gcols, 1, x.shape[2:], kernel, stride, padding,
+                                        dilation))
         if need[1]:
-            x2 = _to_cn(xp, x, groups)
-            gw = xp.matmul(x2, cols.transpose(0, 2, 1)).reshape(w.shape)
+            if cols is None:
+                cols = _im2col_nl(xp, x, kernel, stride, padding, dilation, out)
+                cols = cols.reshape(groups, cg * K, P * N)
+            # (columns x gradient) transposed: BLAS runs this orientation faster
+            gw = xp.matmul(cols, g2.transpose(0, 2, 1)).transpose(0, 2, 1).reshape(w.shape)
+        if need[2]:
+            gb = g2.sum(-1).reshape(O)
+        return gx, gw, gb
+    g4 = g.reshape(N, groups, og, P)  # columns (N, G, cg*K, P): one product per sample
+    if need[0]:
+        gcols = xp.matmul(w2t, g4).reshape((N, groups * cg) + tuple(kernel) + out)
+        gx = _col2im(xp, gcols, x.shape[2:], kernel, stride, padding, dilation)
+    if need[1]:
+        if cols is None:
+            cols = _im2col(xp, x, kernel, stride, padding, dilation, out)
+            cols = cols.reshape(N, groups, cg * K, P)
+        gw = xp.matmul(g4, cols.transpose(0, 1, 3, 2)).sum(0).reshape(w.shape)
     if need[2]:
-        gb = _sum_bias(g, n)
+        gb = g4.sum(-1).sum(0).reshape(O)
     return gx, gw, gb
 
 
@@ -1527,9 +1526,8 @@ def _unfold_arrays(xp, x, *, kernel_size, dilation, padding, stride, size):
         x = x[None]
     out = tuple(_out_size(size[i], kernel_size[i], stride[i], padding[i], dilation[i])
                 for i in range(2))
-    cols = _im2col(xp, x, kernel_size, stride, padding, dilation, out)  # (C, kh, kw, N, oh, ow)
+    cols = _im2col(xp, x, kernel_size, stride, padding, dilation, out)  # (N, C, kh, kw, oh, ow)
     N, C = x.shape[0], x.shape[1]
-    cols = xp.ascontiguousarray(cols.transpose(3, 0, 1, 2, 4, 5))
     cols = cols.reshape(N, C * _prod(kernel_size), _prod(out))
     return cols if batched else cols[0]
 
@@ -1542,7 +1540,7 @@ def _fold_arrays(xp, g, *, kernel_size, dilation, padding, stride, size):
                 for i in range(2))
     N = g.shape[0]
     C = g.shape[1] // _prod(kernel_size)
-    cols = g.reshape((N, C) + tuple(kernel_size) + out).transpose(1, 2, 3, 0, 4, 5)
+    cols = g.reshape((N, C) + tuple(kernel_size) + out)
     y = _col2im(xp, cols, size, kernel_size, stride, padding, dilation)
     return y if batched else y[0]
 
