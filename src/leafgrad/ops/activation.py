@@ -15,6 +15,8 @@ from __future__ import annotations
 import math
 import warnings
 
+from ..backend import maximum as _maximum
+from ..backend import minimum as _minimum
 from ..backend import np
 from ..tensor import Tensor
 from . import elementwise as _ew
@@ -367,7 +369,7 @@ class Hardtanh(Op):
     saves = ("self",)
 
     def forward(xp, x, *, min_val, max_val):
-        out = xp.clip(x, min_val, max_val)
+        out = _minimum(xp, _maximum(xp, x, min_val), max_val)  # NaN kept, as clip keeps it
         return out if out.dtype == x.dtype else out.astype(x.dtype)
 
     def vjp(g, out, x, *, min_val, max_val):

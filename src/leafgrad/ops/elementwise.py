@@ -22,6 +22,8 @@ import math
 import warnings
 
 from .. import dtypes as _dt
+from ..backend import maximum as _maximum
+from ..backend import minimum as _minimum
 from ..backend import np
 from ..tensor import Tensor
 from ._dispatch import cast, const
@@ -1525,7 +1527,7 @@ class Relu(Op):
     saves = ("result",)
 
     def forward(xp, x):
-        return xp.maximum(x, 0)
+        return _maximum(xp, x, 0)
 
     def vjp(g, out, x):
         return _where(out <= 0, 0, g)  # relu'(0) = 0; NaN passes the gradient, as in PyTorch
@@ -1681,9 +1683,9 @@ class Clamp(Op):
 
     def forward(xp, x, *, min, max):  # noqa: A002
         if min is not None:
-            x = xp.maximum(x, min)
+            x = _maximum(xp, x, min)
         if max is not None:
-            x = xp.minimum(x, max)
+            x = _minimum(xp, x, max)
         return x
 
     def vjp(g, out, x, *, min, max):  # noqa: A002
@@ -1739,7 +1741,7 @@ class ClampMin(Op):
     saves = ("self",)
 
     def forward(xp, x, *, min):  # noqa: A002
-        return xp.maximum(x, min)
+        return _maximum(xp, x, min)
 
     def vjp(g, out, x, *, min):  # noqa: A002
         return _where(x >= min, g, 0)
@@ -1750,7 +1752,7 @@ class ClampMax(Op):
     saves = ("self",)
 
     def forward(xp, x, *, max):  # noqa: A002
-        return xp.minimum(x, max)
+        return _minimum(xp, x, max)
 
     def vjp(g, out, x, *, max):  # noqa: A002
         return _where(x <= max, g, 0)
