@@ -860,22 +860,29 @@ def _tile_views(x, kernel, out) -> list:
 
 
 def _tile_max(xp, x, kernel, out, first=False):
-    """The max over windows that tile ``x``: one pass per tap, NaN propagating. ``first``:
-    also, per window, the first tap holding its maximum (None when a window holds a NaN,
-    whose rule, the last NaN wins, ``_max_pool_tiles`` applies)."""
+    """The max over windows that tile ``x``, NaN propagating. ``first``: also, per window,
+    the first tap holding its maximum (None when a window holds a NaN, whose rule, the last
+    NaN wins, ``_max_pool_tiles`` applies).
+
+    The taps are first copied out side by side: NumPy's loops over strided views run rows
+    of a few elements and cost several times a copy, and the comparisons then run on
+    contiguous rows."""
     views = _tile_views(x, kernel, out)
-    best = views[0].copy()
+    taps = xp.empty((len(views),) + views[0].shape, dtype=x.dtype)
+    for t, v in zip(taps, views):
+        xp.copyto(t, v)
+    best = taps[0].copy()
     if not first:
-        for v in views[1:]:
-            xp.maximum(best, v, out=best)
+        for t in taps[1:]:
+            xp.maximum(best, t, out=best)
         return best
     win = xp.zeros(best.shape, dtype=xp.uint8 if len(views) < 256 else xp.int32)
-    for tap, v in enumerate(views[1:], 1):
+    for tap, t in enumerate(taps[1:], 1):
         # a strict win moves the tap forward: ties stay with the earlier tap; taps only
         # grow, so max(win, tap where it won) sets it
-        won = xp.greater(v, best).view(xp.uint8) if win.dtype == xp.uint8 else \
-            xp.greater(v, best).astype(win.dtype)
-        xp.maximum(best, v, out=best)
+        won = xp.greater(t, best).view(xp.uint8) if win.dtype == xp.uint8 else \
+            xp.greater(t, best).astype(win.dtype)
+        xp.maximum(best, t, out=best)
         won *= won.dtype.type(tap)
         xp.maximum(win, won, out=win)
     if x.dtype.kind == "f" and xp.isnan(best).any():
