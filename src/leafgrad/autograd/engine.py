@@ -216,10 +216,15 @@ def run(roots: list, root_grads: list, retain_graph: bool, create_graph: bool,
     fast = raw and targets is None and not anomaly
     prev = grad_mode.state.enabled
     grad_mode.state.enabled = create_graph
+    carry = None  # (node, grads) that runs next without a trip through the heap
     try:
-        while heap:
-            node = _heappop(heap)[1]
-            grads = buffers.pop(node)
+        while heap or carry is not None:
+            if carry is None:
+                node = _heappop(heap)[1]
+                grads = buffers.pop(node)
+            else:
+                node, grads = carry
+                carry = None
             op = node.op
             if fast and op is not None and op._fast_vjp and node._hooks is None:
                 # The common case, inlined: a first-order vjp on arrays, no hooks.
@@ -253,9 +258,15 @@ def run(roots: list, root_grads: list, retain_graph: bool, create_graph: bool,
                     if nxt is not None:
                         buf = buffers.get(nxt)
                         if buf is None:
-                            buffers[nxt] = [result] if nr == 0 and nxt._single else \
-                                _new_buffer(nxt, nr, result)
-                            _heappush(heap, (-nxt._seq, nxt))
+                            if nr == 0 and nxt._single and \
+                                    (not heap or heap[0][0] > -nxt._seq):
+                                # A chain: nxt is newer than every waiting node, so it
+                                # runs next and nothing else can feed it any more.
+                                carry = (nxt, [result])
+                            else:
+                                buffers[nxt] = [result] if nr == 0 and nxt._single else \
+                                    _new_buffer(nxt, nr, result)
+                                _heappush(heap, (-nxt._seq, nxt))
                         elif result is not None:
                             old = buf[nr]
                             buf[nr] = result if old is None else old + result
