@@ -40,7 +40,7 @@ from .logical import (
     type_name,
 )
 from .logical import isnan as _lg_isnan
-from .registry import Op, apply
+from .registry import Op, apply, apply1, apply2
 
 __all__ = [
     "add", "sub", "subtract", "rsub", "mul", "multiply", "div", "divide", "true_divide",
@@ -956,7 +956,7 @@ def pow(input, exponent) -> Tensor:  # noqa: A001
         c = exponent.__class__
         if c is _int or c is _float:
             if input._data.dtype.kind == "f":
-                return apply(PowScalar, input, exponent=exponent)
+                return apply1(PowScalar, input, {"exponent": exponent})
             return _pow_number(input, exponent)
         if c is Tensor or isinstance(exponent, Tensor):
             return _pow_tensors(input, exponent)
@@ -1062,7 +1062,7 @@ def neg(input: Tensor) -> Tensor:
             "Negation, the `-` operator, on a bool tensor is not supported. If you are trying "
             "to invert a mask, use the `~` or `logical_not()` operator instead."
         )
-    return apply(Neg, input)
+    return apply1(Neg, input)
 
 
 negative = neg
@@ -1228,7 +1228,7 @@ def exp(input: Tensor) -> Tensor:
     tensor([1.0000, 2.7183])
     """
     if input.__class__ is Tensor and input._data.dtype.kind == "f":
-        return apply(Exp, input)
+        return apply1(Exp, input)
     return apply(Exp, _float_arg(input, "exp"))
 
 
@@ -1245,7 +1245,7 @@ def expm1(input: Tensor) -> Tensor:
 def log(input: Tensor) -> Tensor:
     """Natural logarithm, elementwise (nan below 0, -inf at 0)."""
     if input.__class__ is Tensor and input._data.dtype.kind == "f":
-        return apply(Log, input)
+        return apply1(Log, input)
     return apply(Log, _float_arg(input, "log"))
 
 
@@ -1480,7 +1480,7 @@ def tanh(input: Tensor) -> Tensor:
     tensor([0.0000, 0.7616])
     """
     if input.__class__ is Tensor and input._data.dtype.kind == "f":
-        return apply(Tanh, input)
+        return apply1(Tanh, input)
     return apply(Tanh, _float_arg(input, "tanh"))
 
 
@@ -1541,7 +1541,7 @@ def sigmoid(input: Tensor) -> Tensor:
     tensor([0.5000])
     """
     if input.__class__ is Tensor and input._data.dtype.kind == "f":
-        return apply(Sigmoid, input)
+        return apply1(Sigmoid, input)
     return apply(Sigmoid, _float_arg(input, "sigmoid"))
 
 
@@ -1550,7 +1550,7 @@ def relu(input: Tensor) -> Tensor:
     x = _tensor_input(input, "relu")
     if x._data.dtype.kind == "b":
         raise RuntimeError("Boolean inputs not supported for relu")
-    return apply(Relu, x)
+    return apply1(Relu, x)
 
 
 # -- erf -----------------------------------------------------------------------------------
@@ -2413,20 +2413,23 @@ def _arith_dunder(op, sop, fn):
     """An operator for ``fn``: the same-float-dtype and Python-float cases inline (the hot
     path of every script), NotImplemented for operands it does not take."""
 
+    if op._special or (sop is not None and sop._special):
+        raise TypeError("an operator's ops make one output and no view")
+
     def dunder(self, other):
         c = other.__class__
         if c is Tensor:
             d = self._data.dtype
             if d is other._data.dtype and d.kind == "f":
                 try:
-                    return apply(op, self, other)
+                    return apply2(op, self, other)
                 except ValueError:
                     broadcast_shapes(self._data.shape, other._data.shape)
                     raise
         elif c is _float or (c is _int and -_I64 <= other < _I64):
             d = self._data.dtype
             if d.kind == "f":
-                return apply(sop, self, other=const(other, d))  # (as _scalar_op)
+                return apply1(sop, self, {"other": const(other, d)})  # (as _scalar_op)
         elif isinstance(other, _ndarray):
             other = _from_array(other)
         elif not isinstance(other, _OPERANDS):

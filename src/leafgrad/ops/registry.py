@@ -189,6 +189,111 @@ def apply(op: type[Op], *inputs, **attrs):
     return out
 
 
+def apply1(op: type[Op], x, attrs: dict | None = None):
+    """``apply(op, x, **attrs)`` for a one-input, one-output op that is not a view (tanh,
+    exp, ``x * 0.5`` ...): the same records, the commonest case of all without the general
+    path's argument handling."""
+    if x._base is not None:
+        sync_view(x)
+    result = op.forward(_xp, x._data, **attrs) if attrs else op.forward(_xp, x._data)
+    if result.__class__ is not _ndarray:
+        result = _asarray(result)  # NumPy returns scalars from ops on 0-d arrays
+    out = _new(Tensor)
+    out._data = result
+    out._edge = None
+    out._grad = None
+    out._base = None
+    out._acc = None
+    out._extra = None
+    out._vc = vc = [0]
+    if not x._rg or not _grad_state.enabled or not op.differentiable \
+            or result.dtype.kind != "f":
+        out._rg = False
+        return out
+    node = _new(op.node_cls)
+    node._attrs = attrs
+    node._hooks = None
+    e = x._edge
+    if e is None:
+        e = (accumulator(x), 0)
+    node.next_functions = (e, _NO_EDGE) if op.number_edge else (e,)
+    xd = x._data
+    node._in_meta = None if xd.dtype is result.dtype else ((xd.shape, xd.dtype),)
+    if op._unary_result:
+        saved = [(result, 0, vc, 0), None]
+        node._saved = pack_saved(saved) if saved_hooks else saved
+    elif op.saves:
+        saved = [None, None]
+        if op._save_result:
+            saved[0] = (result, 0, vc, 0)
+        if op._save_inputs:
+            saved[1] = (x, x._vc[0])
+        node._saved = pack_saved(saved) if saved_hooks else saved
+    else:
+        node._saved = None
+    node._seq = _next_seq()  # after its input's node (an accumulator may be new)
+    if _anomaly.enabled:
+        _anomaly_mode.record(node)
+    out._rg = True
+    out._edge = (node, 0)
+    return out
+
+
+def apply2(op: type[Op], x, y):
+    """``apply(op, x, y)`` for a two-input, one-output op without attributes (``x * y``,
+    ``x + y`` ...): the same records without the general path's argument handling."""
+    if x._base is not None:
+        sync_view(x)
+    if y._base is not None:
+        sync_view(y)
+    xd, yd = x._data, y._data
+    result = op.forward(_xp, xd, yd)
+    if result.__class__ is not _ndarray:
+        result = _asarray(result)
+    out = _new(Tensor)
+    out._data = result
+    out._edge = None
+    out._grad = None
+    out._base = None
+    out._acc = None
+    out._extra = None
+    out._vc = vc = [0]
+    if not (x._rg or y._rg) or not _grad_state.enabled or not op.differentiable \
+            or result.dtype.kind != "f":
+        out._rg = False
+        return out
+    node = _new(op.node_cls)
+    node._attrs = None
+    node._hooks = None
+    e = x._edge
+    if e is None:
+        e = (accumulator(x), 0) if x._rg else _NO_EDGE
+    f = y._edge
+    if f is None:
+        f = (accumulator(y), 0) if y._rg else _NO_EDGE
+    node.next_functions = (e, f)
+    shape = result.shape
+    node._in_meta = None if (xd.shape == shape and yd.shape == shape and
+                             xd.dtype is result.dtype and yd.dtype is result.dtype) \
+        else ((xd.shape, xd.dtype), (yd.shape, yd.dtype))
+    if op.saves:
+        saved = [None, None, None]
+        if op._save_result:
+            saved[0] = (result, 0, vc, 0)
+        for i in op._save_inputs:
+            t = y if i else x
+            saved[i + 1] = (t, t._vc[0])
+        node._saved = pack_saved(saved) if saved_hooks else saved
+    else:
+        node._saved = None
+    node._seq = _next_seq()
+    if _anomaly.enabled:
+        _anomaly_mode.record(node)
+    out._rg = True
+    out._edge = (node, 0)
+    return out
+
+
 _new = object.__new__
 _ndarray = _xp.ndarray
 _anomaly = _anomaly_mode.state
