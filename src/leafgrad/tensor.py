@@ -11,6 +11,7 @@ import warnings
 import weakref
 from collections.abc import Callable
 
+from . import autograd as _autograd
 from . import dtypes as _dt
 from .autograd import grad_mode
 from .autograd.graph import RemovableHandle, add_hook
@@ -461,9 +462,7 @@ class Tensor:
     def backward(self, gradient: Tensor | None = None, retain_graph: bool | None = None,
                  create_graph: bool = False, inputs=None) -> None:
         """Accumulate d(self)/d(leaf) into every leaf's ``.grad`` (a vector-Jacobian product)."""
-        from .autograd import backward
-
-        backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+        _autograd.backward(self, gradient, retain_graph, create_graph, inputs=inputs)
 
     def detach(self) -> Tensor:
         """A leaf sharing data (and version counter) with self, outside the graph."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import warnings
 
+from ..backend import np as _np
 from . import anomaly_mode, engine, graph
 from .anomaly_mode import (
     detect_anomaly,
@@ -39,8 +40,7 @@ def _as_tuple(x) -> tuple:
 
 def _root_grads(outputs: tuple, grads: tuple, create_graph: bool) -> list:
     """Check outputs and make their initial gradients (ones for scalars)."""
-    from ..tensor import Tensor
-
+    Tensor = graph._tensor_cls()  # noqa: N806 (the class, bound late)
     if len(grads) == 0:
         grads = (None,) * len(outputs)
     if len(grads) < len(outputs):
@@ -81,9 +81,14 @@ def _root_grads(outputs: tuple, grads: tuple, create_graph: bool) -> list:
 
 
 def engine_ones(data):
-    from ..backend import np
+    """A fresh array of ones like ``data`` (the implicit gradient of a scalar output)."""
+    one = _ONES.get(data.dtype)
+    if one is None:
+        one = _ONES[data.dtype] = _np.ones((), data.dtype)
+    return one.reshape(data.shape).copy() if data.ndim else one.copy()  # np.ones: ~1 us
 
-    return np.ones(data.shape, data.dtype)
+
+_ONES: dict = {}
 
 
 def _fmt_size(shape) -> str:
@@ -105,8 +110,7 @@ def backward(tensors, grad_tensors=None, retain_graph: bool | None = None,
     >>> x.grad
     tensor(6.)
     """
-    from ..tensor import Tensor
-
+    Tensor = graph._tensor_cls()  # noqa: N806 (the class, bound late)
     if grad_variables is not None:
         grad_tensors = grad_variables
     outputs = _as_tuple(tensors)

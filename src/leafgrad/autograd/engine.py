@@ -21,18 +21,16 @@ from heapq import heappush as _heappush
 
 from ..backend import np
 from . import anomaly_mode, grad_mode
-from .graph import AccumulateGrad, Node, freed_message
+from .graph import AccumulateGrad, Node, _tensor_cls, accumulator, freed_message
 
 _ndarray = np.ndarray
 
 
 def _tensor(a):
     """A backend array (or NumPy scalar) as a Tensor outside any graph."""
-    from ..tensor import Tensor
-
     if a.__class__ is not _ndarray:
         a = np.asarray(a)
-    return Tensor._make(a)
+    return _tensor_cls()._make(a)
 
 
 def _array(g):
@@ -169,8 +167,6 @@ def _feeding(roots: list, targets: set) -> set:
 
 def input_edge(t) -> tuple:
     """Where the gradient of tensor ``t`` arrives: its grad_fn's output, or its accumulator."""
-    from .graph import accumulator
-
     if t._base is not None:
         from ..tensor import sync_view
 
@@ -188,7 +184,6 @@ def run(roots: list, root_grads: list, retain_graph: bool, create_graph: bool,
     gradients are returned (``autograd.grad``, as Tensors) instead of accumulated.
     """
     raw = not create_graph
-    root_nodes = [n for n, _ in roots]
     # Nodes run in decreasing creation order (PyTorch's sequence numbers): every consumer of
     # a node was made after it, so it has run (and sent its gradient) before the node pops.
     # A discovered node has a gradient buffer; the heap holds the discovered, unrun ones.
@@ -209,7 +204,7 @@ def run(roots: list, root_grads: list, retain_graph: bool, create_graph: bool,
         for k, t in enumerate(inputs):
             node, nr = input_edge(t)
             targets.setdefault(node, []).append((k, nr, t))
-        feeding = _feeding(root_nodes, targets)
+        feeding = _feeding([n for n, _ in roots], targets)
         captured = [None] * len(inputs)
 
     anomaly = anomaly_mode.state.enabled
@@ -277,6 +272,21 @@ def run(roots: list, root_grads: list, retain_graph: bool, create_graph: bool,
                     result = [None if r is None else _fit(node, i, r, meta[i], True)
                               for i, r in enumerate(result)]
                 del grads, g, values
+            elif fast and node.__class__ is AccumulateGrad and node._hooks is None \
+                    and not node.variable._extra:
+                # A leaf without hooks, inlined: its gradient goes into .grad.
+                g = grads[0]
+                if g is not None:
+                    grads[0] = None
+                    # Two references (g, getrefcount's argument): nobody else holds the
+                    # array, so it may become .grad without a copy; a C-contiguous view of
+                    # an array only it holds (a transposed weight's gradient) is as private.
+                    node.accumulate(g, sys.getrefcount(g) <= 2 and (
+                        g.base is None or (g.flags.c_contiguous and
+                                           sys.getrefcount(g.base) <= 2 and
+                                           g.base.size == g.size)))
+                    g = None
+                continue
             elif anomaly:
                 try:
                     result = _run_node(node, grads, raw, retain_graph, targets, feeding,

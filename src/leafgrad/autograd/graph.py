@@ -14,6 +14,10 @@ import weakref
 from collections.abc import Callable
 from typing import Any
 
+from ..backend import np as _np
+
+_ndarray = _np.ndarray
+
 next_seq = itertools.count().__next__  # node creation order; set after a node's edges
 
 
@@ -280,9 +284,16 @@ _SAVED_NAMES = {"shape": "self_sym_sizes", "dim": "dim", "index": "index",
 
 
 def _tensor_cls():
-    from ..tensor import Tensor
+    """``leafgrad.tensor.Tensor``, imported on first use (that module imports this one)."""
+    global _Tensor
+    if _Tensor is None:
+        from ..tensor import Tensor
 
-    return Tensor
+        _Tensor = Tensor
+    return _Tensor
+
+
+_Tensor = None
 
 
 def _producer_name(node) -> str:
@@ -348,11 +359,12 @@ class AccumulateGrad(Node):
         """
         var = self.variable
         old = var._grad
-        if grad.__class__ is not _tensor_cls():
+        tensor = _Tensor or _tensor_cls()
+        if grad.__class__ is not tensor:
             if old is None:
                 if not owned:
                     grad = grad.copy()
-                var._grad = _tensor_cls()._make(_as_array(grad))
+                var._grad = tensor._make(_as_array(grad))
             else:
                 old._data += grad  # in place, as PyTorch: a held .grad sees the sum
                 old._vc[0] += 1
@@ -369,9 +381,7 @@ class AccumulateGrad(Node):
 
 def _as_array(a):
     """NumPy ops on 0-d arrays return scalars; a Tensor always holds an ndarray."""
-    from ..backend import np
-
-    return a if a.__class__ is np.ndarray else np.asarray(a)
+    return a if a.__class__ is _ndarray else _np.asarray(a)
 
 
 def accumulator(tensor) -> AccumulateGrad:
