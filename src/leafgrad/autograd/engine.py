@@ -232,9 +232,20 @@ def run(roots: list, root_grads: list, retain_graph: bool, create_graph: bool,
                     saved = node._saved
                     if saved is None:
                         raise RuntimeError(freed_message(node))
-                    e = saved[0]
-                    if op._unary_result and e.__class__ is tuple and e[2][0] == e[1]:
-                        values = (e[0], None)  # tanh, exp, sigmoid ...: the result alone
+                    kind = op._unpack_kind
+                    if kind == 1:  # tanh, exp, sigmoid ...: the result alone
+                        e = saved[0]
+                        values = (e[0], None) if e.__class__ is tuple and e[2][0] == e[1] \
+                            else _unpack_slots(node, op, saved, slots)
+                    elif kind == 2:  # x ** 2 ...: the input alone
+                        e = saved[1]
+                        values = (None, e[0]._data) if e.__class__ is tuple and \
+                            e[0]._vc[0] == e[1] else _unpack_slots(node, op, saved, slots)
+                    elif kind == 3:  # x * y ...: both inputs
+                        e, f = saved[1], saved[2]
+                        values = (None, e[0]._data, f[0]._data) if e.__class__ is tuple and \
+                            f.__class__ is tuple and e[0]._vc[0] == e[1] and \
+                            f[0]._vc[0] == f[1] else _unpack_slots(node, op, saved, slots)
                     else:
                         values = _unpack_slots(node, op, saved, slots)
                     if not retain_graph:

@@ -70,6 +70,12 @@ class Op:
         # Where the saved values sit among the vjp's arguments (0: the result).
         cls._save_slots = ((0,) if cls._save_result else ()) + tuple(
             i + 1 for i in cls._save_inputs)
+        # How the engine's fast path unpacks the saved values: 1 the result of a one-input
+        # op, 2 the only input, 3 both inputs, 0 the general loop.
+        slots = cls._save_slots
+        cls._unpack_kind = (1 if cls._unary_result else
+                            2 if slots == (1,) and cls._nargs == 1 else
+                            3 if slots == (1, 2) and cls._nargs == 2 else 0)
         cls._special = cls.outputs != 1 or cls.view
         cls.node_cls._single = cls.outputs == 1
 
