@@ -210,6 +210,26 @@ def test_grad_of_one_leaf_is_private():
     assert g.tolist() == [1.0, 1.0]  # the user's gradient is never written into
 
 
+
+def test_unshared_gradient_becomes_grad_without_a_copy(monkeypatch):
+    # A vjp's fresh array that nothing else holds is handed to .grad as it is (a copy of a
+    # big gradient costs a pass over memory); one that another node also received is copied.
+    seen = []
+    accumulate = AccumulateGrad.accumulate
+
+    def spy(self, grad, owned):
+        seen.append((self.variable, owned))
+        accumulate(self, grad, owned)
+
+    monkeypatch.setattr(AccumulateGrad, "accumulate", spy)
+    x, w, b = (leafgrad.randn(64, requires_grad=True) for _ in range(3))
+    ((x * w + b).tanh() * x).pow(2).mean().backward()
+    owned = {id(t): o for t, o in seen}
+    assert owned[id(w)]  # a product made for w alone
+    assert owned[id(x)]  # the sum of x's two gradients, made in its buffer
+    # the add's vjp hands b the same array as the pending product node: b gets a copy
+    assert not owned[id(b)]
+
 def test_node_hooks():
     x = leafgrad.tensor([1.0, 2.0], requires_grad=True)
     y = x * 3

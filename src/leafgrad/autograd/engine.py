@@ -292,10 +292,12 @@ def run(roots: list, root_grads: list, retain_graph: bool, create_graph: bool,
                     # Two references (g, getrefcount's argument): nobody else holds the
                     # array, so it may become .grad without a copy; a C-contiguous view of
                     # an array only it holds (a transposed weight's gradient) is as private.
-                    node.accumulate(g, sys.getrefcount(g) <= 2 and (
+                    # (Counted before the call: its arguments would add a reference.)
+                    owned = sys.getrefcount(g) <= 2 and (
                         g.base is None or (g.flags.c_contiguous and
                                            sys.getrefcount(g.base) <= 2 and
-                                           g.base.size == g.size)))
+                                           g.base.size == g.size))
+                    node.accumulate(g, owned)
                     g = None
                 continue
             elif anomaly:
