@@ -248,6 +248,7 @@ def run(roots: list, root_grads: list, retain_graph: bool, create_graph: bool,
                             f[0]._vc[0] == f[1] else _unpack_slots(node, op, saved, slots)
                     else:
                         values = _unpack_slots(node, op, saved, slots)
+                    e = f = saved = None  # held saved values would outlive their node
                     if not retain_graph:
                         node._saved = None
                 else:
