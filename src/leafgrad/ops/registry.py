@@ -101,93 +101,35 @@ def edge(t) -> tuple:
 def apply(op: type[Op], *inputs, **attrs):
     """Run ``op`` forward on tensors and, in grad mode, record its backward node."""
     n = len(inputs)
-    if n == 1:
-        x = inputs[0]
-        if x._base is not None:
-            sync_view(x)
-        result = op.forward(_xp, x._data, **attrs) if attrs else op.forward(_xp, x._data)
-        needs = x._rg
-    elif n == 2:
-        x, y = inputs
-        if x._base is not None:
-            sync_view(x)
-        if y._base is not None:
-            sync_view(y)
-        result = op.forward(_xp, x._data, y._data, **attrs) if attrs else \
-            op.forward(_xp, x._data, y._data)
-        needs = x._rg or y._rg
-    else:
-        for t in inputs:
-            if t._base is not None:
-                sync_view(t)
-        result = op.forward(_xp, *[t._data for t in inputs], **attrs)
-        needs = any(t._rg for t in inputs)
-    special = op._special  # several outputs, or a view
-    if special and op.outputs != 1:
+    if op.outputs == 1:  # the hot paths
+        if n == 1:
+            return apply1(op, inputs[0], attrs)
+        if n == 2 and not op.view:
+            return apply2(op, inputs[0], inputs[1], attrs)
+    needs = False
+    for t in inputs:
+        if t._base is not None:
+            sync_view(t)
+        needs = needs or t._rg
+    result = op.forward(_xp, *[t._data for t in inputs], **attrs)
+    if op.outputs != 1:
         return _apply_multi(op, inputs, attrs, result, needs)
-    # Tensor._make, inlined: this is the hot path of every op.
-    if result.__class__ is not _ndarray:
-        result = _asarray(result)  # NumPy returns scalars from ops on 0-d arrays
-    out = _new(Tensor)
-    out._data = result
-    out._rg = False
-    out._edge = None
-    out._grad = None
-    out._base = None
-    out._acc = None
-    out._extra = None
-    if special:
+    out = _wrap(result)
+    if op.view:
         mark_view(out, inputs[0], DEFAULT if _grad_state.enabled else NO_GRAD_MODE)
-        vc = out._vc
-    else:
-        out._vc = vc = [0]
+    result, vc = out._data, out._vc
     if not needs or not _grad_state.enabled or not op.differentiable \
             or result.dtype.kind != "f":  # integer and bool results never require grad
         return out
-    # The node, built inline for one and two inputs (the hot path of every op).
-    cls = op.node_cls
-    node = _new(cls)
-    node._attrs = attrs
-    node._hooks = None
-    if n == 1:
-        e = x._edge
-        if e is None:
-            e = (accumulator(x), 0)
-        node.next_functions = (e, _NO_EDGE) if op.number_edge else (e,)
-        # A single input's gradient comes back in its shape; only a dtype change is fixed.
-        node._in_meta = None if x._data.dtype is result.dtype else \
-            ((x._data.shape, x._data.dtype),)
-    elif n == 2:
-        e = x._edge
-        if e is None:
-            e = (accumulator(x), 0) if x._rg else _NO_EDGE
-        f = y._edge
-        if f is None:
-            f = (accumulator(y), 0) if y._rg else _NO_EDGE
-        node.next_functions = (e, f)
-        xd, yd = x._data, y._data
-        shape = result.shape
-        # Gradients need unbroadcasting or casting only where an input differs from
-        # the output; elsewhere the vjp's results are used as they are.
-        node._in_meta = None if (xd.shape == shape and yd.shape == shape and
-                                 xd.dtype is result.dtype and yd.dtype is result.dtype) \
-            else ((xd.shape, xd.dtype), (yd.shape, yd.dtype))
-    else:
-        _edges_and_meta(node, inputs, result)
+    node = _record(op, inputs, attrs, result)
     if op.saves:
-        if op._unary_result and n == 1:
-            saved = [(result, vc[0], vc, 0), None]
-        else:
-            saved = [None] * (n + 1)
-            if op._save_result:
-                saved[0] = (result, vc[0], vc, 0)
-            for i in op._save_inputs:
-                t = inputs[i]
-                saved[i + 1] = (t, t._vc[0])
+        saved = [None] * (n + 1)
+        if op._save_result:
+            saved[0] = (result, vc[0], vc, 0)
+        for i in op._save_inputs:
+            t = inputs[i]
+            saved[i + 1] = (t, t._vc[0])
         node._saved = pack_saved(saved) if saved_hooks else saved
-    else:
-        node._saved = None
-    node._seq = _next_seq()  # after its inputs' nodes (an accumulator may be new)
     if _anomaly.enabled:
         _anomaly_mode.record(node)
     out._rg = True
@@ -196,9 +138,9 @@ def apply(op: type[Op], *inputs, **attrs):
 
 
 def apply1(op: type[Op], x, attrs: dict | None = None):
-    """``apply(op, x, **attrs)`` for a one-input, one-output op that is not a view (tanh,
-    exp, ``x * 0.5`` ...): the same records, the commonest case of all without the general
-    path's argument handling."""
+    """``apply(op, x, **attrs)`` for a one-input, one-output op (tanh, exp, ``x * 0.5``,
+    ``sum``, a view ...): the commonest case of all, its node built inline; hot callers
+    call it directly."""
     if x._base is not None:
         sync_view(x)
     result = op.forward(_xp, x._data, **attrs) if attrs else op.forward(_xp, x._data)
@@ -211,7 +153,11 @@ def apply1(op: type[Op], x, attrs: dict | None = None):
     out._base = None
     out._acc = None
     out._extra = None
-    out._vc = vc = [0]
+    if op.view:
+        mark_view(out, x, DEFAULT if _grad_state.enabled else NO_GRAD_MODE)
+        vc = out._vc
+    else:
+        out._vc = vc = [0]
     if not x._rg or not _grad_state.enabled or not op.differentiable \
             or result.dtype.kind != "f":
         out._rg = False
@@ -223,15 +169,16 @@ def apply1(op: type[Op], x, attrs: dict | None = None):
     if e is None:
         e = (accumulator(x), 0)
     node.next_functions = (e, _NO_EDGE) if op.number_edge else (e,)
+    # A single input's gradient comes back in its shape; only a dtype change is fixed.
     xd = x._data
     node._in_meta = None if xd.dtype is result.dtype else ((xd.shape, xd.dtype),)
     if op._unary_result:
-        saved = [(result, 0, vc, 0), None]
+        saved = [(result, vc[0], vc, 0), None]
         node._saved = pack_saved(saved) if saved_hooks else saved
     elif op.saves:
         saved = [None, None]
         if op._save_result:
-            saved[0] = (result, 0, vc, 0)
+            saved[0] = (result, vc[0], vc, 0)
         if op._save_inputs:
             saved[1] = (x, x._vc[0])
         node._saved = pack_saved(saved) if saved_hooks else saved
@@ -245,15 +192,15 @@ def apply1(op: type[Op], x, attrs: dict | None = None):
     return out
 
 
-def apply2(op: type[Op], x, y):
-    """``apply(op, x, y)`` for a two-input, one-output op without attributes (``x * y``,
-    ``x + y`` ...): the same records without the general path's argument handling."""
+def apply2(op: type[Op], x, y, attrs: dict | None = None):
+    """``apply(op, x, y, **attrs)`` for a two-input, one-output op that is not a view
+    (``x * y``, ``x @ y`` ...), its node built inline."""
     if x._base is not None:
         sync_view(x)
     if y._base is not None:
         sync_view(y)
     xd, yd = x._data, y._data
-    result = op.forward(_xp, xd, yd)
+    result = op.forward(_xp, xd, yd, **attrs) if attrs else op.forward(_xp, xd, yd)
     if result.__class__ is not _ndarray:
         result = _asarray(result)
     out = _new(Tensor)
@@ -269,7 +216,7 @@ def apply2(op: type[Op], x, y):
         out._rg = False
         return out
     node = _new(op.node_cls)
-    node._attrs = None
+    node._attrs = attrs
     node._hooks = None
     e = x._edge
     if e is None:
@@ -278,6 +225,8 @@ def apply2(op: type[Op], x, y):
     if f is None:
         f = (accumulator(y), 0) if y._rg else _NO_EDGE
     node.next_functions = (e, f)
+    # Gradients need unbroadcasting or casting only where an input differs from the output;
+    # elsewhere the vjp's results are used as they are.
     shape = result.shape
     node._in_meta = None if (xd.shape == shape and yd.shape == shape and
                              xd.dtype is result.dtype and yd.dtype is result.dtype) \
@@ -292,7 +241,7 @@ def apply2(op: type[Op], x, y):
         node._saved = pack_saved(saved) if saved_hooks else saved
     else:
         node._saved = None
-    node._seq = _next_seq()
+    node._seq = _next_seq()  # after its inputs' nodes (an accumulator may be new)
     if _anomaly.enabled:
         _anomaly_mode.record(node)
     out._rg = True
