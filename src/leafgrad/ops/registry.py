@@ -1,5 +1,9 @@
 """The Op base class and ``apply``: the single forward entry point, the only place edges are made.
 
+``apply`` hands one-input ops and two-input non-view ops to ``apply1``/``apply2``, which
+build the node inline (a Python autograd's cost on small tensors is per op); the hottest
+callers (operators, unary math) call those two directly.
+
 An op is declared once, forward beside its vector-Jacobian product:
 
     class Mul(Op):
