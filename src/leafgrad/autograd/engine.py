@@ -1,9 +1,11 @@
 """The backward engine: one iterative walk over the graph, for backward() and grad().
 
-1. Walk from the roots (no recursion), counting how many edges reach each node.
-2. Run nodes whose consumers have all run: gradients reaching a node are summed
-   in its input buffer, the buffer is freed once consumed, and saved values are
-   released unless ``retain_graph``.
+1. Nodes run newest first (PyTorch's sequence numbers, from a heap; no recursion):
+   every consumer of a node was made after it, so it has run before the node does.
+   A chain's next node, newer than everything waiting, is handed its gradient
+   directly instead of going through the heap.
+2. Gradients reaching a node are summed in its input buffer, the buffer is freed
+   once consumed, and saved values are released unless ``retain_graph``.
 3. With ``create_graph`` the vjps run in grad mode on Tensors, so the gradients are
    themselves recorded and can be differentiated again. Without it (the common
    case) nothing needs recording: gradients travel as backend arrays, and ops whose
