@@ -56,7 +56,9 @@ def _fit(node: Node, i: int, g, meta, raw: bool):
         if raw:
             axes = tuple(range(nd)) + tuple(
                 nd + k for k, s in enumerate(shape) if s == 1 and gshape[nd + k] != 1)
-            g = np.sum(g, axis=axes).reshape(shape)
+            # the ufunc method, not np.sum: an overflow warning then comes from leafgrad's
+            # frame, which leafgrad's warning filter silences (PyTorch overflows quietly)
+            g = np.asarray(np.add.reduce(g, axis=axes)).reshape(shape)
         else:
             g = g.sum_to_size(shape) if shape else g.sum()
     if a.dtype != dtype:

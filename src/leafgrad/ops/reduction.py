@@ -26,6 +26,13 @@ from .indexing import ScatterAdd, _structseq
 from .logical import invalid_combination, kind_name, not_implemented, type_name
 from .registry import Op, apply
 
+# NumPy's reductions called as ufunc methods, not as ``ndarray.sum``/``np.prod``: those are
+# thin Python wrappers, so an overflow warning would be raised from NumPy's own module and
+# escape leafgrad's warning filter (PyTorch overflows to inf quietly). Note the axis default
+# of a ufunc's reduce is 0, not None: every call passes it.
+_add_reduce = np.add.reduce
+_mul_reduce = np.multiply.reduce
+
 __all__ = [
     "sum", "mean", "nansum", "nanmean", "prod", "amax", "amin", "max", "min", "argmax",
     "argmin", "var", "std", "var_mean", "std_mean", "norm", "logsumexp", "cumsum", "cumprod",
@@ -191,7 +198,7 @@ class Sum(Op):
     array_vjp = True
 
     def forward(xp, x, *, dim, keepdim, shape, dtype):
-        return x.sum(axis=dim, dtype=dtype, keepdims=keepdim)  # the method: half np.sum's cost
+        return _add_reduce(x, axis=dim, dtype=dtype, keepdims=keepdim)
 
     def vjp(g, out, x, *, dim, keepdim, shape, dtype):
         return restore(g, shape, dim, keepdim)
@@ -211,8 +218,8 @@ class Mean(Op):
         # empty slices, where PyTorch quietly gives NaN); half floats accumulate in float32.
         n = _count(shape, dim)
         if dtype is None and x.dtype == _F16:
-            return (x.sum(axis=dim, dtype=_F32, keepdims=keepdim) / n).astype(_F16)
-        s = x.sum(axis=dim, dtype=dtype, keepdims=keepdim)
+            return (_add_reduce(x, axis=dim, dtype=_F32, keepdims=keepdim) / n).astype(_F16)
+        s = _add_reduce(x, axis=dim, dtype=dtype, keepdims=keepdim)
         if n:
             return s / n
         with xp.errstate(invalid="ignore", divide="ignore"):
@@ -230,7 +237,8 @@ class Nansum(Op):
     saves = ("self",)
 
     def forward(xp, x, *, dim, keepdim, shape, dtype):
-        return xp.nansum(x, axis=dim, keepdims=keepdim, dtype=dtype)
+        with xp.errstate(over="ignore"):  # np.nansum warns from NumPy's own module
+            return xp.nansum(x, axis=dim, keepdims=keepdim, dtype=dtype)
 
     def vjp(g, out, x, *, dim, keepdim, shape, dtype):
         keep = _float_mask(~np.isnan(x._data), g)
@@ -337,7 +345,7 @@ class Prod(Op):
     saves = ("self", "result")
 
     def forward(xp, x, *, dim, keepdim, shape, dtype):
-        return xp.prod(x, axis=dim, keepdims=keepdim, dtype=dtype)
+        return _mul_reduce(x, axis=dim, keepdims=keepdim, dtype=dtype)
 
     def vjp(g, out, x, *, dim, keepdim, shape, dtype):
         return _prod_vjp(_keep(g, shape, dim, keepdim), _keep(out, shape, dim, keepdim), x,
@@ -582,11 +590,11 @@ def argmin(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tens
 # -- var / std / var_mean / std_mean ------------------------------------------------------------
 def _np_var(xp, x, dim, correction, keepdim):
     n = _count(x.shape, dim)
-    m = x.sum(axis=dim, keepdims=True) / n if n else xp.full(_kept(x.shape, dim), xp.nan,
+    m = _add_reduce(x, axis=dim, keepdims=True) / n if n else xp.full(_kept(x.shape, dim), xp.nan,
                                                               x.dtype)
     d = x - m
     d *= d
-    ss = d.sum(axis=dim, keepdims=keepdim)
+    ss = _add_reduce(d, axis=dim, keepdims=keepdim)
     dof = n - correction
     if dof > 0:
         return ss / dof
@@ -661,7 +669,7 @@ class StdMean(Op):
 
 def _np_mean(xp, x, dim, keepdim):
     n = _count(x.shape, dim)
-    s = x.sum(axis=dim, keepdims=keepdim)
+    s = _add_reduce(x, axis=dim, keepdims=keepdim)
     return s / n if n else xp.full(s.shape, xp.nan, x.dtype)
 
 
@@ -757,17 +765,17 @@ class LinalgVectorNorm(Op):
         if dtype is not None and x.dtype != dtype:
             x = x.astype(dtype)
         if ord == 2:
-            return xp.sqrt((x * x).sum(axis=dim, keepdims=keepdim))
+            return xp.sqrt(_add_reduce(x * x, axis=dim, keepdims=keepdim))
         a = xp.abs(x)
         if ord == 1:
-            return a.sum(axis=dim, keepdims=keepdim)
+            return _add_reduce(a, axis=dim, keepdims=keepdim)
         if ord == _INF:
             return a.max(axis=dim, keepdims=keepdim)
         if ord == -_INF:
             return a.min(axis=dim, keepdims=keepdim)
         if ord == 0:
             return (a != 0).sum(axis=dim, keepdims=keepdim, dtype=x.dtype)
-        return ((a ** ord).sum(axis=dim, keepdims=keepdim)) ** (1.0 / ord)
+        return _add_reduce(a ** ord, axis=dim, keepdims=keepdim) ** (1.0 / ord)
 
     def vjp(g, out, x, *, ord, dim, keepdim, dtype):
         if ord == 0:
