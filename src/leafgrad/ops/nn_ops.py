@@ -902,34 +902,18 @@ def _tile_scatter(xp, g, win, shape, kernel, out):
 
 def _max_pool_tiles(xp, x, kernel, out):
     """``_max_pool_arrays`` for windows that tile the input (stride = kernel, no padding or
-    dilation): taps are plain strided views, the winning tap a small integer."""
+    dilation): ``_tile_max``'s winning taps turned into flat per-plane indices."""
     n = len(kernel)
     size = x.shape[x.ndim - n:]
-    taps = list(np.ndindex(*kernel))
-    views = _tile_views(x, kernel, out)
-
-    def view(tap):
-        return views[taps.index(tap)]
-
-    best = view(taps[0]).copy()
-    for tap in taps[1:]:
-        xp.maximum(best, view(tap), out=best)  # NaN propagates, as in PyTorch
-    win = xp.zeros(best.shape, dtype=xp.int16 if len(taps) < 32000 else xp.int64)
-    if x.dtype.kind == "f" and xp.isnan(best).any():
-        # NaN: the last NaN of a window is its index; scan the taps in order.
-        best = view(taps[0]).copy()
-        for k, tap in enumerate(taps[1:], 1):
-            val = view(tap)
+    best, win = _tile_max(xp, x, kernel, out, True)
+    if win is None:  # a NaN: the last NaN of a window is its index; scan the taps in order
+        views = _tile_views(x, kernel, out)
+        best = views[0].copy()
+        win = xp.zeros(best.shape, dtype=xp.int32)
+        for k, val in enumerate(views[1:], 1):
             m = (val > best) | xp.isnan(val)
             xp.copyto(best, val, where=m)
             xp.copyto(win, k, where=m)
-    else:
-        # The first tap equal to the max wins: win counts the leading taps that missed
-        # (a running "not found yet" mask; masked copies are branchy and several times slower).
-        missed = view(taps[0]) != best
-        for tap in taps[1:]:
-            win += missed
-            missed &= view(tap) != best
     places = [1] * n
     for i in range(n - 2, -1, -1):
         places[i] = places[i + 1] * size[i + 1]
@@ -938,7 +922,7 @@ def _max_pool_tiles(xp, x, kernel, out):
         shp = [1] * n
         shp[i] = -1
         base = base + (xp.arange(o) * (k * places[i])).reshape(shp)
-    offsets = xp.array([sum(t * p for t, p in zip(tap, places)) for tap in taps])
+    offsets = xp.array([sum(t * p for t, p in zip(tap, places)) for tap in np.ndindex(*kernel)])
     return best, offsets[win] + base
 
 
